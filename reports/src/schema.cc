@@ -1,0 +1,7 @@
+#include "reports/schema.h"
+
+namespace sondeo::reports {
+
+std::vector<store::Migration> Migrations() { return {}; }
+
+}  // namespace sondeo::reports
