@@ -43,5 +43,14 @@ std::vector<store::Migration> AllMigrations();
 // One function per subcommand family (one file each in cli/).
 void RegisterInit(CLI::App& app, Context& ctx);
 void RegisterDemo(CLI::App& app, Context& ctx);
+void RegisterContacts(CLI::App& app, Context& ctx);
+void RegisterSurvey(CLI::App& app, Context& ctx);
+void RegisterCampaign(CLI::App& app, Context& ctx);
+void RegisterCalendar(CLI::App& app, Context& ctx);
+void RegisterSimulate(CLI::App& app, Context& ctx);
+void RegisterSms(CLI::App& app, Context& ctx);
+void RegisterReport(CLI::App& app, Context& ctx);
+void RegisterServe(CLI::App& app, Context& ctx);
+void RegisterCall(CLI::App& app, Context& ctx);
 
 }  // namespace sondeo::cli

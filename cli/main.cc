@@ -17,6 +17,15 @@ int main(int argc, char** argv) {
 
     sondeo::cli::RegisterInit(app, ctx);
     sondeo::cli::RegisterDemo(app, ctx);
+    sondeo::cli::RegisterContacts(app, ctx);
+    sondeo::cli::RegisterSurvey(app, ctx);
+    sondeo::cli::RegisterCampaign(app, ctx);
+    sondeo::cli::RegisterCalendar(app, ctx);
+    sondeo::cli::RegisterSimulate(app, ctx);
+    sondeo::cli::RegisterSms(app, ctx);
+    sondeo::cli::RegisterReport(app, ctx);
+    sondeo::cli::RegisterServe(app, ctx);
+    sondeo::cli::RegisterCall(app, ctx);
 
     try {
       app.parse(argc, argv);

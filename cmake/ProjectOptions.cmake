@@ -39,21 +39,54 @@ target_compile_definitions(sondeo_asio INTERFACE
   BOOST_ASIO_HAS_CO_AWAIT=1 BOOST_ASIO_HAS_STD_COROUTINE=1
   BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
 
-# sondeo_module(NAME SOURCES... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+if(SONDEO_FUZZ)
+  # libFuzzer build (clang): every library gets coverage instrumentation; *_fuzz.cc targets
+  # link the fuzzer runtime. See scripts/fuzz.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=function
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# sondeo_module(NAME [PUBLIC_DEPS ...] [PRIVATE_DEPS ...] [TEST_DEPS ...])
 # One library per folder: include/<name>/ is its public surface, src/ its private code.
+# Sources are src/*.cc; tests src/*_test.cc (one binary, <name>_test); libFuzzer targets
+# src/*_fuzz.cc (built with -DSONDEO_FUZZ=ON). New files are picked up at the next build.
 function(sondeo_module name)
-  cmake_parse_arguments(M "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS;TESTS;TEST_DEPS" ${ARGN})
-  add_library(sondeo_${name} ${M_SOURCES})
+  cmake_parse_arguments(M "" "" "PUBLIC_DEPS;PRIVATE_DEPS;TEST_DEPS" ${ARGN})
+  file(GLOB _all CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*.cc)
+  set(_src "")
+  set(_tests "")
+  set(_fuzz "")
+  foreach(f IN LISTS _all)
+    if(f MATCHES "_test\\.cc$")
+      list(APPEND _tests ${f})
+    elseif(f MATCHES "_fuzz\\.cc$")
+      list(APPEND _fuzz ${f})
+    else()
+      list(APPEND _src ${f})
+    endif()
+  endforeach()
+  add_library(sondeo_${name} ${_src})
   add_library(sondeo::${name} ALIAS sondeo_${name})
   target_include_directories(sondeo_${name}
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(sondeo_${name} PUBLIC ${M_PUBLIC_DEPS} PRIVATE sondeo_options ${M_PRIVATE_DEPS})
-  if(BUILD_TESTING AND M_TESTS)
-    add_executable(${name}_test ${M_TESTS})
+  if(BUILD_TESTING AND _tests)
+    add_executable(${name}_test ${_tests})
     target_include_directories(${name}_test PRIVATE ${PROJECT_SOURCE_DIR})
     target_link_libraries(${name}_test PRIVATE sondeo_${name} sondeo_testutil sondeo_options
-      ${M_TEST_DEPS} GTest::gmock GTest::gtest_main)
-    gtest_discover_tests(${name}_test DISCOVERY_TIMEOUT 60
+      ${M_PRIVATE_DEPS} ${M_TEST_DEPS} GTest::gmock GTest::gtest_main)
+    gtest_discover_tests(${name}_test DISCOVERY_TIMEOUT 120
       PROPERTIES ENVIRONMENT "SONDEO_SOURCE_DIR=${PROJECT_SOURCE_DIR}" LABELS unit)
+  endif()
+  if(SONDEO_FUZZ)
+    foreach(f IN LISTS _fuzz)
+      get_filename_component(_fname ${f} NAME_WE)
+      add_executable(${_fname} ${f})
+      target_include_directories(${_fname} PRIVATE ${PROJECT_SOURCE_DIR})
+      target_link_libraries(${_fname} PRIVATE sondeo_${name} ${M_PRIVATE_DEPS})
+      target_link_options(${_fname} PRIVATE -fsanitize=fuzzer)
+      set_property(GLOBAL APPEND PROPERTY SONDEO_FUZZ_TARGETS ${_fname})
+    endforeach()
   endif()
 endfunction()

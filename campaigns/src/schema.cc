@@ -1,8 +1,13 @@
 #include "campaigns/schema.h"
 
+#include "campaigns/src/contacts_schema.h"
+
 namespace sondeo::campaigns {
 
-std::vector<store::Migration> Migrations() {
+namespace {
+
+// Module key "campaigns": the campaign records and their configuration.
+std::vector<store::Migration> CampaignMigrations() {
   return {
       {"campaigns", 1, "campaigns",
        "CREATE TABLE campaigns ("
@@ -14,6 +19,14 @@ std::vector<store::Migration> Migrations() {
        " config_yaml TEXT,"  // the campaign file as created; NULL for a bare campaign
        " created_ms INTEGER NOT NULL);"},
   };
+}
+
+}  // namespace
+
+std::vector<store::Migration> Migrations() {
+  auto all = CampaignMigrations();
+  for (auto& m : ContactsMigrations()) all.push_back(std::move(m));
+  return all;
 }
 
 }  // namespace sondeo::campaigns
