@@ -14,7 +14,7 @@ constexpr struct {
 } kOutcomes[] = {
     {SipOutcome::kAnswered, "answered", ""},
     {SipOutcome::kBusy, "busy", "OCUPADO"},
-    {SipOutcome::kNoAnswer, "no_answer", "NO_CONTESTA"},
+    {SipOutcome::kNoAnswer, "no_answer", "NO_CONTESTA_TIMEOUT"},
     {SipOutcome::kInvalidNumber, "invalid_number", "NUMERO_INVALIDO"},
     {SipOutcome::kDamaged, "damaged", "TELEFONO_DANADO"},
     {SipOutcome::kRejected, "rejected", "RECHAZADA"},

@@ -31,7 +31,7 @@ TEST(SipOutcomeTest, DefaultMappingFollowsTheIssueTable) {
 
 TEST(SipOutcomeTest, DispositionsAndAttempts) {
   EXPECT_EQ(SipOutcomeDisposition(SipOutcome::kBusy), "OCUPADO");
-  EXPECT_EQ(SipOutcomeDisposition(SipOutcome::kNoAnswer), "NO_CONTESTA");
+  EXPECT_EQ(SipOutcomeDisposition(SipOutcome::kNoAnswer), "NO_CONTESTA_TIMEOUT");
   EXPECT_EQ(SipOutcomeDisposition(SipOutcome::kInvalidNumber), "NUMERO_INVALIDO");
   EXPECT_EQ(SipOutcomeDisposition(SipOutcome::kDamaged), "TELEFONO_DANADO");
   EXPECT_EQ(SipOutcomeDisposition(SipOutcome::kRejected), "RECHAZADA");

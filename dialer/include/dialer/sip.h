@@ -23,7 +23,7 @@ namespace sondeo::dialer {
 enum class SipOutcome {
   kAnswered,        // 200
   kBusy,            // OCUPADO
-  kNoAnswer,        // NO_CONTESTA (ring timeout, 408/480, 487 after our own CANCEL)
+  kNoAnswer,        // NO_CONTESTA_TIMEOUT (ring timeout, 408/480, 487 after our CANCEL)
   kInvalidNumber,   // NUMERO_INVALIDO: try the next phone
   kDamaged,         // TELEFONO_DANADO
   kRejected,        // RECHAZADA
