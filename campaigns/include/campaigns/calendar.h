@@ -69,8 +69,8 @@ class TimeZone {
   std::chrono::minutes OffsetAt(TimePoint t) const;
   // The local wall-clock time of `t` (as if it were UTC).
   std::chrono::local_time<std::chrono::milliseconds> ToLocal(TimePoint t) const;
-  // The instant of a local wall-clock time. In a DST gap the later offset is used; in an
-  // overlap, the earlier instant.
+  // The instant of a local wall-clock time. A time inside a DST gap moves forward by the
+  // gap's length (02:30 -> 03:30); in an overlap, the earlier instant.
   TimePoint FromLocal(std::chrono::local_time<std::chrono::milliseconds> local) const;
 
  private:
