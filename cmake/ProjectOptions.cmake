@@ -10,6 +10,8 @@ target_compile_options(sondeo_options INTERFACE
   -Wnon-virtual-dtor -Woverloaded-virtual -Wold-style-cast -Wimplicit-fallthrough
   -Wnull-dereference -Wformat=2
   $<$<CXX_COMPILER_ID:GNU>:-Wduplicated-cond -Wduplicated-branches -Wlogical-op -Wsuggest-override>
+  # GCC 12 reports false -Wrestrict on std::string at -O2/-O3 (GCC PR 105329).
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
   $<$<BOOL:${SONDEO_WARNINGS_AS_ERRORS}>:-Werror>)
 
 if(SONDEO_SANITIZE)
