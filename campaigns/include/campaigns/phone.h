@@ -5,7 +5,8 @@
 // ("Cel: 300 123 4567 / (1) 2345678", "3001234567.0", "0573001234567", ...). NormalizeCell
 // splits it, pre-cleans each piece, validates it on a Colombian fast path derived from
 // libphonenumber's CO metadata, and falls back to libphonenumber for everything else.
-// Results are cached per raw cell (same cell + same zone -> same answer).
+// Cells that needed libphonenumber are cached per raw cell (the Colombian fast path is
+// cheaper than a cache insert); the same cell and zone always give the same answer.
 //
 // Thread-compatible: one PhoneNormalizer per thread.
 #include <cstdint>
@@ -17,12 +18,12 @@
 namespace sondeo::campaigns {
 
 enum class PhoneType {
-  kMobile,     // 3xxxxxxxxx (and 9101...)
-  kFixed,      // 60Bxxxxxxx
-  kTollFree,   // never callable
-  kPremium,    // never callable
-  kShort,      // never callable
-  kOther,      // valid but neither (VoIP, pager...): not callable
+  kMobile,    // 3xxxxxxxxx (and 9101...)
+  kFixed,     // 60Bxxxxxxx
+  kTollFree,  // never callable
+  kPremium,   // never callable
+  kShort,     // never callable
+  kOther,     // valid but neither (VoIP, pager...): not callable
 };
 
 // "mobile", "fixed", "toll_free", "premium", "short", "other" (stored in phones.type).
@@ -31,12 +32,12 @@ std::string_view PhoneTypeName(PhoneType type);
 // Why a piece of a cell is not a callable number. Stable codes (reports and rejects files
 // use them); Spanish text from PhoneRejectReason().
 enum class PhoneReject {
-  kInvalid,       // TELEFONO_INVALIDO: not a valid Colombian number
-  kDigitsLost,    // DIGITOS_PERDIDOS: scientific notation (3.00123E+09), digits lost in Excel
-  kPlaceholder,   // NUMERO_RELLENO: 3000000000, 3111111111, 6012222222, ...1234567
-  kNotCallable,   // NO_LLAMABLE: toll-free, premium, short or other non-callable service
-  kNeedsZone,     // SIN_INDICATIVO: 7-digit local number and no departamento/municipio known
-  kForeign,       // NUMERO_EXTRANJERO: a valid number of another country
+  kInvalid,      // TELEFONO_INVALIDO: not a valid Colombian number
+  kDigitsLost,   // DIGITOS_PERDIDOS: scientific notation (3.00123E+09), digits lost in Excel
+  kPlaceholder,  // NUMERO_RELLENO: 3000000000, 3111111111, 6012222222, ...1234567
+  kNotCallable,  // NO_LLAMABLE: toll-free, premium, short or other non-callable service
+  kNeedsZone,    // SIN_INDICATIVO: 7-digit local number and no departamento/municipio known
+  kForeign,      // NUMERO_EXTRANJERO: a valid number of another country
 };
 std::string_view PhoneRejectCode(PhoneReject r);    // e.g. "TELEFONO_INVALIDO"
 std::string_view PhoneRejectReason(PhoneReject r);  // Spanish, for the rejects file
@@ -55,7 +56,7 @@ struct RejectedPhone {
 };
 
 struct CellResult {
-  std::vector<Phone> phones;           // callable numbers, in cell order, no repeats
+  std::vector<Phone> phones;            // callable numbers, in cell order, no repeats
   std::vector<RejectedPhone> rejected;  // pieces that looked like numbers but are not callable
 };
 
@@ -73,6 +74,7 @@ class PhoneNormalizer {
   PhoneNormalizer& operator=(const PhoneNormalizer&) = delete;
 
   // Normalises every number in `cell`. An empty or blank cell gives an empty result.
+  // The reference stays valid until the next call on this normaliser.
   const CellResult& NormalizeCell(std::string_view cell, const RowPlace& place = {});
 
   // The 60X zone digit ('1','2','4'..'8') of a departamento or municipio name (accent- and
