@@ -1,0 +1,168 @@
+// Property: whenever the Colombian fast path accepts a number, libphonenumber 8.12.57 agrees
+// (valid, same type), except for the documented shapes it does not know yet (6011..., 6081...,
+// 9408...). And whenever the fast path rejects a 10-digit national number, libphonenumber
+// does not call it a valid mobile or fixed line either. Seeded; the number of cells comes
+// from SONDEO_PHONE_PROPERTY_CELLS (default 100000, about 2 s).
+#include <cstdint>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include "campaigns/phone.h"
+#include "campaigns/src/phone_internal.h"
+
+namespace sondeo::campaigns {
+namespace {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+using phone_internal::FastClass;
+
+size_t CellCount() {
+  const char* env = std::getenv("SONDEO_PHONE_PROPERTY_CELLS");
+  if (env == nullptr) return 100000;
+  return static_cast<size_t>(std::strtoull(env, nullptr, 10));
+}
+
+// Prefixes around every branch of the CO patterns, so the random tails hit the edges.
+const std::vector<std::string>& Prefixes() {
+  static const std::vector<std::string> p = {
+      "3",     "30",     "300",    "305",     "306",     "31",       "32",       "323",  "324",
+      "3240",  "3241",   "325",    "33",      "330",     "3300",     "3301",     "333",  "3333",
+      "33330", "333300", "333301", "3333015", "3333016", "33331",    "33334",    "35",   "351",
+      "352",   "37",     "370",    "371",     "6",       "60",       "601",      "6010", "60104",
+      "60105", "601054", "601055", "6010554", "6010555", "60105550", "60105551", "6011", "602",
+      "603",   "604",    "608",    "6081",    "609",     "61",       "9",        "91",   "9101",
+      "94",    "9408",   "1",      "18",      "1800",    "19",       "8",        "5",    "7",
+      "4",     "2",      "0"};
+  return p;
+}
+
+std::string RandomNsn(std::mt19937_64& rng) {
+  const auto& prefixes = Prefixes();
+  std::string s = prefixes[rng() % prefixes.size()];
+  while (s.size() < 10) s += static_cast<char>('0' + rng() % 10);
+  return s;
+}
+
+// Dirty renderings of a national number, as found in real bases.
+std::string Dirty(std::mt19937_64& rng, const std::string& nsn) {
+  switch (rng() % 12) {
+    case 0:
+      return nsn;
+    case 1:
+      return "+57 " + nsn.substr(0, 3) + " " + nsn.substr(3, 3) + " " + nsn.substr(6);
+    case 2:
+      return nsn + ".0";
+    case 3:
+      return "0057 " + nsn;
+    case 4:
+      return "03" + nsn;
+    case 5:
+      return "57" + nsn;
+    case 6:
+      return "Cel: " + nsn.substr(0, 3) + "-" + nsn.substr(3, 3) + "-" + nsn.substr(6);
+    case 7:
+      return "(" + nsn.substr(0, 3) + ") " + nsn.substr(3);
+    case 8:
+      return nsn.substr(2, 1) + " " + nsn.substr(3);  // old zone form
+    case 9:
+      return nsn + " / " + RandomNsn(rng);
+    case 10:
+      return nsn.substr(3);  // bare local number
+    default:
+      return "0" + std::to_string(rng() % 10) + nsn.substr(2);
+  }
+}
+
+TEST(PhonePropertyTest, FastPathAgreesWithLibphonenumber) {
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  std::mt19937_64 rng(20260301);
+  PhoneNormalizer norm;
+  const size_t cells = CellCount();
+  size_t accepted = 0;
+  size_t fast_checked = 0;
+  size_t unknown = 0;
+  std::unordered_set<std::string> seen;
+  const char* places[][2] = {{"", ""}, {"Antioquia", ""}, {"", "Cali"}, {"Bogotá D.C.", ""}};
+
+  auto lib_type = [&](const std::string& e164, bool& valid) {
+    PhoneNumber number;
+    valid = false;
+    if (util.Parse(e164, "CO", &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
+      return PhoneNumberUtil::UNKNOWN;
+    }
+    valid = util.IsValidNumber(number);
+    return util.GetNumberType(number);
+  };
+
+  for (size_t i = 0; i < cells; ++i) {
+    const std::string nsn = RandomNsn(rng);
+    // The fast path on its own, against the library, both ways.
+    if (i % 4 == 0) {
+      bool valid = false;
+      PhoneNumberUtil::PhoneNumberType type = lib_type("+57" + nsn, valid);
+      FastClass fc = phone_internal::ClassifyNsn10(nsn);
+      ++fast_checked;
+      switch (fc) {
+        case FastClass::kMobile:
+          EXPECT_TRUE(valid && type == PhoneNumberUtil::MOBILE) << nsn;
+          break;
+        case FastClass::kFixed:
+          EXPECT_TRUE(valid && type == PhoneNumberUtil::FIXED_LINE) << nsn;
+          break;
+        case FastClass::kMobileUnknown:
+          EXPECT_FALSE(valid) << nsn;
+          EXPECT_TRUE(nsn.starts_with("9408")) << nsn;
+          break;
+        case FastClass::kFixedUnknown:
+          EXPECT_FALSE(valid) << nsn;
+          EXPECT_TRUE(nsn.starts_with("6011") || nsn.starts_with("6081")) << nsn;
+          break;
+        case FastClass::kInvalid:
+          EXPECT_FALSE(valid &&
+                       (type == PhoneNumberUtil::MOBILE || type == PhoneNumberUtil::FIXED_LINE ||
+                        type == PhoneNumberUtil::FIXED_LINE_OR_MOBILE))
+              << nsn;
+          break;
+      }
+    }
+    // The whole normaliser on a dirty cell: every accepted number is one libphonenumber
+    // calls valid with the same type (or is a documented unknown shape).
+    const std::string cell = Dirty(rng, nsn);
+    const char* const* place = places[rng() % 4];
+    const CellResult& r = norm.NormalizeCell(cell, RowPlace{place[0], place[1]});
+    for (const Phone& p : r.phones) {
+      ASSERT_EQ(p.e164.size(), 13u) << cell;
+      ASSERT_TRUE(p.e164.starts_with("+57")) << cell;
+      if (!seen.insert(p.e164).second) continue;
+      ++accepted;
+      bool valid = false;
+      PhoneNumberUtil::PhoneNumberType type = lib_type(p.e164, valid);
+      if (p.unknown_to_libphonenumber) {
+        ++unknown;
+        EXPECT_FALSE(valid) << p.e164;
+        continue;
+      }
+      EXPECT_TRUE(valid) << cell << " -> " << p.e164;
+      EXPECT_EQ(type, p.type == PhoneType::kMobile ? PhoneNumberUtil::MOBILE
+                                                   : PhoneNumberUtil::FIXED_LINE)
+          << cell << " -> " << p.e164;
+      EXPECT_FALSE(phone_internal::IsPlaceholder(std::string_view(p.e164).substr(3)));
+    }
+  }
+  // The generator must actually exercise both paths.
+  EXPECT_GT(accepted, cells / 10);
+  EXPECT_GT(unknown, 0u);
+  EXPECT_EQ(fast_checked, (cells + 3) / 4);
+}
+
+}  // namespace
+}  // namespace sondeo::campaigns
