@@ -34,8 +34,9 @@ struct Disposition {
   SetBy set_by = SetBy::kAgent;
 
   // Final: the contact is done when this disposition is recorded. Otherwise the contact is
-  // retried after `retry_delay`, at most `retry_max` times for this disposition; when the
-  // retries (or the attempt caps) run out, the disposition becomes the contact's final one.
+  // retried after `retry_delay` (the next callable instant from then), at most `retry_max`
+  // times for this disposition (0 = no limit of its own: only the attempt caps bound it);
+  // when the retries or the attempt caps run out, it becomes the contact's final one.
   bool final = true;
   std::chrono::seconds retry_delay{0};
   int retry_max = 0;
@@ -151,6 +152,7 @@ struct Campaign {
   std::string legal_basis;  // e.g. "Ley 1581 de 2012 art. 10 lit. a"
   std::string survey_file;  // as written in the YAML
   std::string survey_path;  // survey_file resolved against the campaign file's folder
+  std::string source_path;  // the file it was read from (absolute; "" when parsed from text)
 
   // Time
   CalendarRules calendar;
@@ -172,7 +174,8 @@ struct Campaign {
 // resolve the survey path (relative to its folder). Windows outside the legal limits are
 // refused unless `exempt: {reason: ...}` is given.
 Result<Campaign> ParseCampaign(std::string_view yaml, std::string_view file_name);
-// Reads and parses a file. kInvalidArgument when it cannot be read.
+// Reads and parses a file; source_path and survey_path come out absolute (error messages
+// keep `path` as given). kInvalidArgument when it cannot be read.
 Result<Campaign> LoadCampaignFile(const std::string& path);
 
 // ---------------------------------------------------------------------------------------
