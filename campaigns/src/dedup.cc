@@ -1,0 +1,158 @@
+#include "campaigns/src/dedup.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace sondeo::campaigns {
+
+namespace {
+
+class UnionFind {
+ public:
+  // Nodes [0, rows) are rows, [rows, rows + contacts) are existing contacts. The root of a set
+  // is its member of lowest priority: contacts (by id) before rows (by index).
+  UnionFind(size_t rows, std::vector<int64_t> contact_ids)
+      : rows_(rows), contact_ids_(std::move(contact_ids)) {
+    parent_.resize(rows_ + contact_ids_.size());
+    for (size_t i = 0; i < parent_.size(); ++i) parent_[i] = static_cast<uint32_t>(i);
+  }
+  uint32_t Find(uint32_t x) {
+    while (parent_[x] != x) {
+      parent_[x] = parent_[parent_[x]];
+      x = parent_[x];
+    }
+    return x;
+  }
+  void Union(uint32_t a, uint32_t b) {
+    a = Find(a);
+    b = Find(b);
+    if (a == b) return;
+    if (Before(a, b)) {
+      parent_[b] = a;
+    } else {
+      parent_[a] = b;
+    }
+  }
+  bool IsContact(uint32_t x) const { return x >= rows_; }
+  int64_t ContactId(uint32_t x) const { return contact_ids_[x - rows_]; }
+
+ private:
+  bool Before(uint32_t a, uint32_t b) const {
+    if (IsContact(a) != IsContact(b)) return IsContact(a);
+    if (IsContact(a)) return ContactId(a) < ContactId(b);
+    return a < b;
+  }
+  size_t rows_;
+  std::vector<int64_t> contact_ids_;
+  std::vector<uint32_t> parent_;
+};
+
+bool HasPhone(const std::vector<Phone>& phones, const std::string& e164) {
+  return std::any_of(phones.begin(), phones.end(), [&](const Phone& p) { return p.e164 == e164; });
+}
+
+}  // namespace
+
+void MobileFirst(std::vector<Phone>& phones) {
+  std::stable_partition(phones.begin(), phones.end(),
+                        [](const Phone& p) { return p.type == PhoneType::kMobile; });
+}
+
+DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& existing) {
+  // Existing contacts become nodes after the rows.
+  std::unordered_map<int64_t, uint32_t> contact_node;
+  std::vector<int64_t> contact_ids;
+  auto node_of_contact = [&](int64_t id) {
+    auto [it, added] =
+        contact_node.emplace(id, static_cast<uint32_t>(rows.size() + contact_ids.size()));
+    if (added) contact_ids.push_back(id);
+    return it->second;
+  };
+  std::unordered_map<std::string, uint32_t> doc_owner;
+  std::unordered_map<std::string, uint32_t> phone_owner;
+  doc_owner.reserve(rows.size() + existing.by_document.size());
+  phone_owner.reserve(rows.size() * 2 + existing.by_phone.size());
+  for (const auto& [doc, id] : existing.by_document) doc_owner.emplace(doc, node_of_contact(id));
+  for (const auto& [e164, id] : existing.by_phone) phone_owner.emplace(e164, node_of_contact(id));
+
+  UnionFind uf(rows.size(), contact_ids);
+  std::vector<DupKey> link(rows.size(), DupKey::kNone);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto node = static_cast<uint32_t>(i);
+    auto link_with = [&](uint32_t owner, DupKey key) {
+      uf.Union(node, owner);
+      if (link[i] == DupKey::kNone) link[i] = key;
+      if (owner < rows.size() && link[owner] == DupKey::kNone) link[owner] = key;
+    };
+    if (!rows[i].document.empty()) {
+      auto [it, added] = doc_owner.emplace(rows[i].document, node);
+      if (!added) link_with(it->second, DupKey::kDocument);
+    }
+    for (const auto& p : rows[i].phones) {
+      auto [it, added] = phone_owner.emplace(p.e164, node);
+      if (!added) link_with(it->second, DupKey::kPhone);
+    }
+  }
+
+  DedupResult result;
+  result.rows.resize(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const uint32_t root = uf.Find(static_cast<uint32_t>(i));
+    DedupOutcome& out = result.rows[i];
+    if (root == i) continue;  // a winner: its phones are collected below
+    out.duplicate = true;
+    const auto& row = rows[i];
+    if (uf.IsContact(root)) {
+      const int64_t id = uf.ContactId(root);
+      out.of_contact = id;
+      auto d = existing.by_document.find(row.document);
+      if (!row.document.empty() && d != existing.by_document.end() && d->second == id) {
+        out.key = DupKey::kDocument;
+      } else if (std::any_of(row.phones.begin(), row.phones.end(), [&](const Phone& p) {
+                   auto f = existing.by_phone.find(p.e164);
+                   return f != existing.by_phone.end() && f->second == id;
+                 })) {
+        out.key = DupKey::kPhone;
+      } else {
+        out.key = link[i];
+      }
+    } else {
+      out.of_row = root;
+      const auto& winner = rows[root];
+      if (!row.document.empty() && row.document == winner.document) {
+        out.key = DupKey::kDocument;
+      } else if (std::any_of(row.phones.begin(), row.phones.end(),
+                             [&](const Phone& p) { return HasPhone(winner.phones, p.e164); })) {
+        out.key = DupKey::kPhone;
+      } else {
+        out.key = link[i];
+      }
+    }
+  }
+  // Phones: each winner keeps its own, then gains the others' in row order.
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const uint32_t root = uf.Find(static_cast<uint32_t>(i));
+    std::vector<Phone>* into = nullptr;
+    if (uf.IsContact(root)) {
+      into = &result.gained[uf.ContactId(root)];
+    } else {
+      into = &result.rows[root].phones;
+    }
+    for (auto& p : rows[i].phones) {
+      if (uf.IsContact(root) && existing.by_phone.count(p.e164) > 0) continue;
+      if (!HasPhone(*into, p.e164)) into->push_back(std::move(p));
+    }
+  }
+  for (auto& out : result.rows) MobileFirst(out.phones);
+  for (auto it = result.gained.begin(); it != result.gained.end();) {
+    if (it->second.empty()) {
+      it = result.gained.erase(it);
+    } else {
+      MobileFirst(it->second);
+      ++it;
+    }
+  }
+  return result;
+}
+
+}  // namespace sondeo::campaigns

@@ -1,0 +1,636 @@
+// sondeo contacts import: read -> map headers -> normalise phones -> classify (rejected,
+// suppressed, duplicate, callable) -> write everything in one transaction.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "campaigns/src/dedup.h"
+#include "campaigns/src/headers.h"
+#include "campaigns/src/import_internal.h"
+#include "campaigns/src/table_reader.h"
+#include "common/log.h"
+
+namespace sondeo::campaigns {
+
+namespace {
+
+// Every record's raw fields, packed in one arena (a 1,000,000-row base must fit in memory
+// with little overhead): per field a 4-byte length then the bytes.
+class PackedRows {
+ public:
+  void Add(const std::vector<std::string>& fields) {
+    offsets_.push_back(arena_.size());
+    const auto count = static_cast<uint32_t>(fields.size());
+    arena_.append(reinterpret_cast<const char*>(&count), sizeof count);
+    for (const auto& f : fields) {
+      const auto len = static_cast<uint32_t>(f.size());
+      arena_.append(reinterpret_cast<const char*>(&len), sizeof len);
+      arena_.append(f);
+    }
+  }
+  void Get(size_t row, std::vector<std::string_view>& out) const {
+    out.clear();
+    size_t pos = offsets_[row];
+    uint32_t count = 0;
+    std::memcpy(&count, arena_.data() + pos, sizeof count);
+    pos += sizeof count;
+    for (uint32_t i = 0; i < count; ++i) {
+      uint32_t len = 0;
+      std::memcpy(&len, arena_.data() + pos, sizeof len);
+      pos += sizeof len;
+      out.emplace_back(arena_.data() + pos, len);
+      pos += len;
+    }
+  }
+  size_t size() const { return offsets_.size(); }
+
+ private:
+  std::string arena_;
+  std::vector<size_t> offsets_;
+};
+
+enum class RowClass : uint8_t { kCallable, kDuplicate, kSuppressed, kRejected };
+
+struct RowState {
+  RowClass cls = RowClass::kCallable;
+  RowCode code = RowCode::kNone;
+  int64_t candidate = -1;  // index among the dedup candidates
+};
+
+struct Suppressions {
+  std::vector<std::string> reasons;
+  std::unordered_map<std::string, uint32_t> documents;  // value -> reason index
+  std::unordered_map<std::string, uint32_t> phones;
+};
+
+Result<Suppressions> LoadSuppressions(store::Db& db) {
+  Suppressions s;
+  auto st = db.Prepare("SELECT kind, value, reason FROM suppressions");
+  if (!st.ok()) return st.error();
+  std::unordered_map<std::string, uint32_t> reason_index;
+  while (true) {
+    auto more = st->Step();
+    if (!more.ok()) return more.error();
+    if (!*more) break;
+    std::string reason = st->Text(2);
+    auto [it, added] = reason_index.emplace(reason, static_cast<uint32_t>(s.reasons.size()));
+    if (added) s.reasons.push_back(std::move(reason));
+    (st->Text(0) == "document" ? s.documents : s.phones).emplace(st->Text(1), it->second);
+  }
+  return s;
+}
+
+Result<ExistingContacts> LoadExisting(store::Db& db, const std::string& campaign) {
+  ExistingContacts e;
+  auto docs = db.Prepare(
+      "SELECT id, document FROM contacts WHERE campaign_id = ? AND document IS NOT NULL "
+      "ORDER BY id");
+  if (!docs.ok()) return docs.error();
+  docs->Bind(1, campaign);
+  while (true) {
+    auto more = docs->Step();
+    if (!more.ok()) return more.error();
+    if (!*more) break;
+    e.by_document.emplace(docs->Text(1), docs->Int(0));
+  }
+  auto phones = db.Prepare(
+      "SELECT c.id, p.e164 FROM phones p JOIN contacts c ON c.id = p.contact_id "
+      "WHERE c.campaign_id = ? ORDER BY c.id");
+  if (!phones.ok()) return phones.error();
+  phones->Bind(1, campaign);
+  while (true) {
+    auto more = phones->Step();
+    if (!more.ok()) return more.error();
+    if (!*more) break;
+    e.by_phone.emplace(phones->Text(1), phones->Int(0));
+  }
+  return e;
+}
+
+std::string_view At(const std::vector<std::string_view>& f, int col) {
+  if (col < 0 || static_cast<size_t>(col) >= f.size()) return {};
+  return f[static_cast<size_t>(col)];
+}
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return std::string(s);
+}
+
+std::string_view KeyText(DupKey k) { return k == DupKey::kDocument ? "documento" : "teléfono"; }
+
+}  // namespace
+
+std::string_view RowCodeName(RowCode code) {
+  switch (code) {
+    case RowCode::kNone:
+      return "";
+    case RowCode::kIrregular:
+      return "FILA_IRREGULAR";
+    case RowCode::kNoPhone:
+      return "SIN_TELEFONO";
+    case RowCode::kDigitsLost:
+      return "DIGITOS_PERDIDOS";
+    case RowCode::kPlaceholder:
+      return "NUMERO_RELLENO";
+    case RowCode::kNeedsZone:
+      return "SIN_INDICATIVO";
+    case RowCode::kNotCallable:
+      return "NO_LLAMABLE";
+    case RowCode::kForeign:
+      return "NUMERO_EXTRANJERO";
+    case RowCode::kInvalid:
+      return "TELEFONO_INVALIDO";
+  }
+  return "";
+}
+
+std::string_view RowCodeText(RowCode code) {
+  switch (code) {
+    case RowCode::kNone:
+      return "";
+    case RowCode::kIrregular:
+      return "la fila no tiene el mismo número de columnas que el encabezado";
+    case RowCode::kNoPhone:
+      return "sin teléfono";
+    case RowCode::kDigitsLost:
+      return "dígitos perdidos en la hoja de cálculo (notación científica)";
+    case RowCode::kPlaceholder:
+      return "número de relleno";
+    case RowCode::kNeedsZone:
+      return "fijo de 7 dígitos sin departamento ni municipio para deducir el indicativo";
+    case RowCode::kNotCallable:
+      return "número no llamable (línea gratuita, premium o corta)";
+    case RowCode::kForeign:
+      return "número de otro país";
+    case RowCode::kInvalid:
+      return "teléfono inválido";
+  }
+  return "";
+}
+
+RowCode FromPhoneReject(PhoneReject r) {
+  switch (r) {
+    case PhoneReject::kInvalid:
+      return RowCode::kInvalid;
+    case PhoneReject::kDigitsLost:
+      return RowCode::kDigitsLost;
+    case PhoneReject::kPlaceholder:
+      return RowCode::kPlaceholder;
+    case PhoneReject::kNotCallable:
+      return RowCode::kNotCallable;
+    case PhoneReject::kNeedsZone:
+      return RowCode::kNeedsZone;
+    case PhoneReject::kForeign:
+      return RowCode::kForeign;
+  }
+  return RowCode::kInvalid;
+}
+
+RowCode MostSpecific(const std::vector<PhoneReject>& rejects) {
+  RowCode best = RowCode::kNoPhone;
+  for (PhoneReject r : rejects) {
+    const RowCode c = FromPhoneReject(r);
+    if (best == RowCode::kNoPhone || static_cast<int>(c) < static_cast<int>(best)) best = c;
+  }
+  return best;
+}
+
+std::vector<ReasonInfo> RejectReasons() {
+  std::vector<ReasonInfo> out;
+  for (RowCode c :
+       {RowCode::kIrregular, RowCode::kNoPhone, RowCode::kDigitsLost, RowCode::kPlaceholder,
+        RowCode::kNeedsZone, RowCode::kNotCallable, RowCode::kForeign, RowCode::kInvalid}) {
+    out.push_back({std::string(RowCodeName(c)), std::string(RowCodeText(c))});
+  }
+  return out;
+}
+
+void AppendCsvField(std::string& line, std::string_view field) {
+  const bool quote = field.find_first_of(",\"\r\n;") != std::string_view::npos ||
+                     (!field.empty() && (field.front() == ' ' || field.back() == ' '));
+  if (!quote) {
+    line.append(field);
+    return;
+  }
+  line.push_back('"');
+  for (char c : field) {
+    if (c == '"') line.push_back('"');
+    line.push_back(c);
+  }
+  line.push_back('"');
+}
+
+std::string FormatFunnel(const Funnel& f) {
+  std::string out;
+  auto line = [&](std::string_view label, int64_t n) {
+    out += fmt::format("{:<28}{:>12}\n", label, n);
+  };
+  line("BASE INICIAL", f.initial);
+  line("RECHAZADOS", f.rejected);
+  for (const auto& [code, n] : f.reasons) line(fmt::format("  {}", code), n);
+  line("BASE DEPURADA", f.cleaned);
+  line("DUPLICADOS", f.duplicates);
+  line("SUPRIMIDOS", f.suppressed);
+  line("REGISTROS A GESTIONAR", f.callable);
+  return out;
+}
+
+std::string FunnelJson(const Funnel& f) {
+  nlohmann::ordered_json j;
+  j["initial"] = f.initial;
+  j["rejected"] = f.rejected;
+  j["cleaned"] = f.cleaned;
+  j["duplicates"] = f.duplicates;
+  j["suppressed"] = f.suppressed;
+  j["callable"] = f.callable;
+  j["reasons"] = nlohmann::ordered_json::object();
+  for (const auto& [code, n] : f.reasons) j["reasons"][code] = n;
+  return j.dump();
+}
+
+Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
+                                const ImportOptions& options, Clock& clock,
+                                CellNormalizer& normalizer, const ImportHooks& hooks) {
+  if (options.campaign_id.empty()) return Status::InvalidArgument("falta --campaign");
+  TableOptions topts;
+  if (!encoding::ParseEncoding(options.encoding, topts.encoding)) {
+    return Status::InvalidArgument(
+        fmt::format("--encoding '{}': se espera auto, utf-8 o windows-1252", options.encoding));
+  }
+  topts.sheet = options.sheet;
+  auto reader = OpenTable(path, topts);
+  if (!reader.ok()) return reader.error();
+  const bool xlsx = (*reader)->EncodingName() == "xlsx";
+  const std::string encoding_used((*reader)->EncodingName());
+
+  TableRecord record;
+  auto got = (*reader)->Next(record);
+  if (!got.ok()) return got.error();
+  if (!*got) return Status::InvalidArgument(path + ": archivo vacío");
+  std::vector<std::string> header = std::move(record.fields);
+  for (auto& h : header) h = Trim(h);
+  auto mapped = MapHeader(header, options.map, path);
+  if (!mapped.ok()) return mapped.error();
+  ColumnMap map = std::move(*mapped);
+  // With both "nombres" and "nombre", the full name stays an extra attribute.
+  if (map.nombres >= 0 && map.full_name >= 0) {
+    map.extras.push_back(static_cast<size_t>(map.full_name));
+    std::sort(map.extras.begin(), map.extras.end());
+    map.full_name = -1;
+  }
+  const int name_col = map.nombres >= 0 ? map.nombres : map.full_name;
+  // Extra attribute keys: the header, made unique.
+  std::vector<std::string> extra_keys;
+  {
+    std::unordered_set<std::string> seen;
+    for (size_t col : map.extras) {
+      std::string key = header[col].empty() ? fmt::format("columna_{}", col + 1) : header[col];
+      for (int k = 2; !seen.insert(key).second; ++k) key = fmt::format("{} ({})", header[col], k);
+      extra_keys.push_back(std::move(key));
+    }
+  }
+
+  // Pass 1: read, normalise, pre-classify.
+  PackedRows raw;
+  std::vector<RowState> states;
+  std::vector<DedupRow> candidates;
+  std::vector<size_t> candidate_row;
+  std::vector<PhoneReject> piece_rejects;
+  std::vector<std::string_view> view;
+  while (true) {
+    got = (*reader)->Next(record);
+    if (!got.ok()) return got.error();
+    if (!*got) break;
+    if (xlsx && record.fields.size() < header.size()) record.fields.resize(header.size());
+    raw.Add(record.fields);
+    RowState st;
+    bool ragged = record.fields.size() < header.size();
+    for (size_t i = header.size(); i < record.fields.size() && !ragged; ++i) {
+      if (!record.fields[i].empty()) ragged = true;
+    }
+    if (ragged) {
+      st.cls = RowClass::kRejected;
+      st.code = RowCode::kIrregular;
+      states.push_back(st);
+      continue;
+    }
+    const auto& f = record.fields;
+    auto field = [&](int col) -> std::string_view {
+      return col < 0 ? std::string_view() : std::string_view(f[static_cast<size_t>(col)]);
+    };
+    RowPlace place{field(map.departamento), field(map.municipio)};
+    DedupRow row;
+    piece_rejects.clear();
+    for (size_t col : map.phones) {
+      const CellResult& cell = normalizer.Normalize(f[col], place);
+      for (const auto& p : cell.phones) {
+        if (std::none_of(row.phones.begin(), row.phones.end(),
+                         [&](const Phone& q) { return q.e164 == p.e164; })) {
+          row.phones.push_back(p);
+        }
+      }
+      for (const auto& r : cell.rejected) piece_rejects.push_back(r.reason);
+    }
+    if (row.phones.empty()) {
+      st.cls = RowClass::kRejected;
+      st.code = MostSpecific(piece_rejects);
+      states.push_back(st);
+      continue;
+    }
+    row.document = NormalizeDocument(field(map.document));
+    st.candidate = static_cast<int64_t>(candidates.size());
+    candidates.push_back(std::move(row));
+    candidate_row.push_back(states.size());
+    states.push_back(st);
+    if (options.progress && states.size() % 8192 == 0) {
+      options.progress(static_cast<int64_t>(states.size()), (*reader)->Progress());
+    }
+  }
+  if (options.progress) options.progress(static_cast<int64_t>(states.size()), 1.0);
+  reader->reset();
+
+  // Pass 2: under the write lock, classify against the suppression list and the campaign.
+  auto txn = store::Transaction::Begin(db);
+  if (!txn.ok()) return txn.error();
+  const int64_t now_ms = ToUnixMillis(clock.Now());
+  {
+    auto ins = db.Prepare("INSERT OR IGNORE INTO campaigns(id, name, created_ms) VALUES(?, ?, ?)");
+    if (!ins.ok()) return ins.error();
+    ins->Bind(1, options.campaign_id).Bind(2, options.campaign_id).Bind(3, now_ms);
+    if (Status s = ins->Run(); !s.ok()) return s;
+  }
+  auto supp = LoadSuppressions(db);
+  if (!supp.ok()) return supp.error();
+  auto existing = LoadExisting(db, options.campaign_id);
+  if (!existing.ok()) return existing.error();
+
+  // Suppression: a suppressed document suppresses the row; suppressed phones are dropped,
+  // and a row left without phones is suppressed.
+  std::vector<uint32_t> supp_reason(states.size(), 0);
+  std::vector<DedupRow> live;
+  std::vector<size_t> live_row;
+  live.reserve(candidates.size());
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    DedupRow& row = candidates[c];
+    const size_t r = candidate_row[c];
+    if (auto d = supp->documents.find(row.document);
+        !row.document.empty() && d != supp->documents.end()) {
+      states[r].cls = RowClass::kSuppressed;
+      states[r].code = RowCode::kNone;
+      supp_reason[r] = d->second * 2;  // even: by document
+      continue;
+    }
+    uint32_t phone_reason = 0;
+    bool any_suppressed = false;
+    std::erase_if(row.phones, [&](const Phone& p) {
+      auto it = supp->phones.find(p.e164);
+      if (it == supp->phones.end()) return false;
+      any_suppressed = true;
+      phone_reason = it->second;
+      return true;
+    });
+    if (row.phones.empty() && any_suppressed) {
+      states[r].cls = RowClass::kSuppressed;
+      supp_reason[r] = phone_reason * 2 + 1;  // odd: by phone
+      continue;
+    }
+    live.push_back(std::move(row));
+    live_row.push_back(r);
+  }
+  candidates.clear();
+  candidates.shrink_to_fit();
+
+  DedupResult dedup = Deduplicate(std::move(live), *existing);
+
+  ImportResult result;
+  result.encoding = encoding_used;
+  Funnel& fun = result.funnel;
+  fun.initial = static_cast<int64_t>(states.size());
+  for (size_t i = 0; i < dedup.rows.size(); ++i) {
+    if (dedup.rows[i].duplicate) states[live_row[i]].cls = RowClass::kDuplicate;
+  }
+  for (const auto& st : states) {
+    switch (st.cls) {
+      case RowClass::kRejected:
+        ++fun.rejected;
+        ++fun.reasons[std::string(RowCodeName(st.code))];
+        break;
+      case RowClass::kDuplicate:
+        ++fun.duplicates;
+        break;
+      case RowClass::kSuppressed:
+        ++fun.suppressed;
+        break;
+      case RowClass::kCallable:
+        ++fun.callable;
+        break;
+    }
+  }
+  fun.cleaned = fun.duplicates + fun.suppressed + fun.callable;
+
+  // The import record.
+  {
+    nlohmann::json reasons = nlohmann::json::object();
+    for (const auto& [code, n] : fun.reasons) reasons[code] = n;
+    auto ins = db.Prepare(
+        "INSERT INTO imports(campaign_id, file_name, imported_ms, initial, rejected, cleaned, "
+        "duplicates, suppressed, callable, reasons_json) VALUES(?,?,?,?,?,?,?,?,?,?)");
+    if (!ins.ok()) return ins.error();
+    ins->Bind(1, options.campaign_id)
+        .Bind(2, std::filesystem::path(path).filename().string())
+        .Bind(3, now_ms)
+        .Bind(4, fun.initial)
+        .Bind(5, fun.rejected)
+        .Bind(6, fun.cleaned)
+        .Bind(7, fun.duplicates)
+        .Bind(8, fun.suppressed)
+        .Bind(9, fun.callable)
+        .Bind(10, reasons.dump());
+    if (Status s = ins->Run(); !s.ok()) return s;
+    result.import_id = db.LastInsertRowId();
+  }
+
+  // Contacts and phones, with prepared statements reused for every row.
+  auto ins_contact = db.Prepare(
+      "INSERT INTO contacts(campaign_id, import_id, source_row, document, nombres, apellidos, "
+      "municipio, departamento, email, extra_json) VALUES(?,?,?,?,?,?,?,?,?,?)");
+  if (!ins_contact.ok()) return ins_contact.error();
+  auto ins_phone =
+      db.Prepare("INSERT INTO phones(contact_id, e164, type, position, flags) VALUES(?,?,?,?,?)");
+  if (!ins_phone.ok()) return ins_phone.error();
+  auto insert_phone = [&](int64_t contact, const Phone& p, int64_t position) -> Status {
+    ins_phone->Reset();
+    ins_phone->Bind(1, contact)
+        .Bind(2, p.e164)
+        .Bind(3, p.type == PhoneType::kMobile ? "mobile" : "fixed")
+        .Bind(4, position)
+        .Bind(5, p.unknown_to_libphonenumber ? "unknown_to_libphonenumber" : "");
+    return ins_phone->Run();
+  };
+  std::vector<int64_t> contact_of_row(states.size(), 0);
+  int64_t inserted = 0;
+  for (size_t i = 0; i < dedup.rows.size(); ++i) {
+    const auto& out = dedup.rows[i];
+    if (out.duplicate) continue;
+    const size_t r = live_row[i];
+    raw.Get(r, view);
+    nlohmann::json extra = nlohmann::json::object();
+    for (size_t k = 0; k < map.extras.size(); ++k) {
+      extra[extra_keys[k]] = std::string(At(view, static_cast<int>(map.extras[k])));
+    }
+    const std::string doc = NormalizeDocument(At(view, map.document));
+    ins_contact->Reset();
+    ins_contact->Bind(1, options.campaign_id)
+        .Bind(2, result.import_id)
+        .Bind(3, static_cast<int64_t>(r + 1));
+    if (doc.empty()) {
+      ins_contact->BindNull(4);
+    } else {
+      ins_contact->Bind(4, doc);
+    }
+    ins_contact->Bind(5, Trim(At(view, name_col)))
+        .Bind(6, Trim(At(view, map.apellidos)))
+        .Bind(7, Trim(At(view, map.municipio)))
+        .Bind(8, Trim(At(view, map.departamento)))
+        .Bind(9, Trim(At(view, map.email)))
+        .Bind(10, extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (Status s = ins_contact->Run(); !s.ok()) return s;
+    const int64_t id = db.LastInsertRowId();
+    contact_of_row[r] = id;
+    for (size_t k = 0; k < out.phones.size(); ++k) {
+      if (Status s = insert_phone(id, out.phones[k], static_cast<int64_t>(k)); !s.ok()) return s;
+    }
+    ++inserted;
+    if (hooks.fail_after_contacts >= 0 && inserted >= hooks.fail_after_contacts) {
+      return Status::Internal("fallo inyectado durante la importación (prueba)");
+    }
+  }
+  // Existing contacts gain the phones of their duplicates, after their own.
+  if (!dedup.gained.empty()) {
+    auto max_pos =
+        db.Prepare("SELECT COALESCE(MAX(position), -1) FROM phones WHERE contact_id = ?");
+    if (!max_pos.ok()) return max_pos.error();
+    for (const auto& [contact, phones] : dedup.gained) {
+      max_pos->Reset();
+      max_pos->Bind(1, contact);
+      auto row = max_pos->Step();
+      if (!row.ok()) return row.error();
+      int64_t next = max_pos->Int(0) + 1;
+      for (const auto& p : phones) {
+        if (Status s = insert_phone(contact, p, next++); !s.ok()) return s;
+        ++result.phones_added_to_existing;
+      }
+    }
+  }
+
+  // The rejects file, written beside its destination and renamed after the commit.
+  std::string rejects_tmp;
+  if (!options.rejects_path.empty()) {
+    rejects_tmp = options.rejects_path + ".tmp";
+    std::ofstream out(rejects_tmp, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      return Status::InvalidArgument(options.rejects_path + ": no se puede escribir el archivo");
+    }
+    std::string line = "\xEF\xBB\xBF";
+    for (size_t k = 0; k < header.size(); ++k) {
+      if (k > 0) line.push_back(',');
+      AppendCsvField(line, header[k]);
+    }
+    line += ",fila,clase,codigo,motivo\r\n";
+    out << line;
+    for (size_t r = 0; r < states.size(); ++r) {
+      const auto& st = states[r];
+      if (st.cls == RowClass::kCallable) continue;
+      std::string clase;
+      std::string codigo;
+      std::string motivo;
+      if (st.cls == RowClass::kRejected) {
+        clase = "rechazado";
+        codigo = RowCodeName(st.code);
+        motivo = RowCodeText(st.code);
+      } else if (st.cls == RowClass::kSuppressed) {
+        clase = "suprimido";
+        const bool by_doc = supp_reason[r] % 2 == 0;
+        codigo = by_doc ? "SUPRIMIDO_DOCUMENTO" : "SUPRIMIDO_TELEFONO";
+        const std::string& why = supp->reasons[supp_reason[r] / 2];
+        motivo = fmt::format("en la lista de supresión por {}{}", by_doc ? "documento" : "teléfono",
+                             why.empty() ? "" : ": " + why);
+      } else {
+        clase = "duplicado";
+        // Find this row's outcome.
+        const auto& out_row = dedup.rows[static_cast<size_t>(
+            std::lower_bound(live_row.begin(), live_row.end(), r) - live_row.begin())];
+        codigo = out_row.key == DupKey::kDocument ? "DUPLICADO_DOCUMENTO" : "DUPLICADO_TELEFONO";
+        if (out_row.of_contact != 0) {
+          motivo = fmt::format("duplicado del contacto {} ya cargado en la campaña (mismo {})",
+                               out_row.of_contact, KeyText(out_row.key));
+        } else {
+          motivo =
+              fmt::format("duplicado de la fila {} (mismo {})",
+                          live_row[static_cast<size_t>(out_row.of_row)] + 1, KeyText(out_row.key));
+        }
+      }
+      raw.Get(r, view);
+      line.clear();
+      for (size_t k = 0; k < header.size(); ++k) {
+        if (k > 0) line.push_back(',');
+        if (k < view.size()) AppendCsvField(line, view[k]);
+      }
+      line += fmt::format(",{},{},{},", r + 1, clase, codigo);
+      AppendCsvField(line, motivo);
+      for (size_t k = header.size(); k < view.size(); ++k) {
+        line.push_back(',');
+        AppendCsvField(line, view[k]);
+      }
+      line += "\r\n";
+      out << line;
+    }
+    out.close();
+    if (!out) {
+      std::remove(rejects_tmp.c_str());
+      return Status::InvalidArgument(options.rejects_path + ": no se puede escribir el archivo");
+    }
+  }
+
+  if (Status s = store::Audit(
+          db, options.actor, "contacts.import",
+          fmt::format("campaign={} import={} file={} initial={} rejected={} duplicates={} "
+                      "suppressed={} callable={}",
+                      options.campaign_id, result.import_id,
+                      std::filesystem::path(path).filename().string(), fun.initial, fun.rejected,
+                      fun.duplicates, fun.suppressed, fun.callable),
+          now_ms);
+      !s.ok()) {
+    if (!rejects_tmp.empty()) std::remove(rejects_tmp.c_str());
+    return s;
+  }
+  if (Status s = txn->Commit(); !s.ok()) {
+    if (!rejects_tmp.empty()) std::remove(rejects_tmp.c_str());
+    return s;
+  }
+  if (!rejects_tmp.empty()) {
+    std::error_code ec;
+    std::filesystem::rename(rejects_tmp, options.rejects_path, ec);
+    if (ec) {
+      return Status::Internal(options.rejects_path +
+                              ": la importación quedó guardada pero no se "
+                              "pudo escribir el archivo de rechazos");
+    }
+  }
+  log::Info("importación {} en la campaña {}: {} filas, {} a gestionar", result.import_id,
+            options.campaign_id, fun.initial, fun.callable);
+  return result;
+}
+
+}  // namespace sondeo::campaigns

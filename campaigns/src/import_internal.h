@@ -1,0 +1,55 @@
+#pragma once
+// Seams of the contact import, for tests: the phone normaliser behind an interface (tests
+// use a tiny fake with clean phones; production wraps PhoneNormalizer) and a fault hook.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "campaigns/contacts.h"
+#include "campaigns/phone.h"
+
+namespace sondeo::campaigns {
+
+class CellNormalizer {
+ public:
+  virtual ~CellNormalizer() = default;
+  // Same contract as PhoneNormalizer::NormalizeCell (valid until the next call).
+  virtual const CellResult& Normalize(std::string_view cell, const RowPlace& place) = 0;
+};
+
+struct ImportHooks {
+  // When >= 0: fail with kInternal after inserting this many contacts (tests rollback).
+  int64_t fail_after_contacts = -1;
+};
+
+Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
+                                const ImportOptions& options, Clock& clock,
+                                CellNormalizer& normalizer, const ImportHooks& hooks = {});
+
+Result<SuppressResult> SuppressWith(store::Db& db, const std::string& path,
+                                    const std::string& reason, Clock& clock,
+                                    const std::string& actor, CellNormalizer& normalizer);
+
+// Row rejection codes, in decreasing specificity among the phone ones.
+enum class RowCode : uint8_t {
+  kNone,
+  kIrregular,    // FILA_IRREGULAR
+  kNoPhone,      // SIN_TELEFONO
+  kDigitsLost,   // DIGITOS_PERDIDOS
+  kPlaceholder,  // NUMERO_RELLENO
+  kNeedsZone,    // SIN_INDICATIVO
+  kNotCallable,  // NO_LLAMABLE
+  kForeign,      // NUMERO_EXTRANJERO
+  kInvalid,      // TELEFONO_INVALIDO
+};
+std::string_view RowCodeName(RowCode code);
+std::string_view RowCodeText(RowCode code);
+RowCode FromPhoneReject(PhoneReject r);
+// The most specific code among the rejected pieces of a row (kNoPhone when none).
+RowCode MostSpecific(const std::vector<PhoneReject>& rejects);
+
+// CSV output helpers (comma-separated, RFC 4180 quoting).
+void AppendCsvField(std::string& line, std::string_view field);
+
+}  // namespace sondeo::campaigns

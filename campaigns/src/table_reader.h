@@ -1,0 +1,55 @@
+#pragma once
+// One small interface over the readers of contact bases (CSV and XLSX): records of UTF-8
+// strings, the first one being the header. Private to campaigns/.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "campaigns/src/encoding.h"
+#include "common/status.h"
+
+namespace sondeo::campaigns {
+
+struct TableRecord {
+  int64_t line = 0;  // 1-based line (CSV) or sheet row (XLSX) where the record starts
+  std::vector<std::string> fields;  // UTF-8, as read (CSV never pads; XLSX fills gaps)
+};
+
+class TableReader {
+ public:
+  virtual ~TableReader() = default;
+  // Reads the next non-blank record. Returns false at the end. Errors (kInvalidArgument)
+  // name the file, line and column: unterminated quote, field over 1 MB, over 1,000 fields,
+  // invalid bytes, NUL bytes.
+  virtual Result<bool> Next(TableRecord& record) = 0;
+  // Fraction of the input consumed, 0..1 (for the progress bar).
+  virtual double Progress() const = 0;
+  // What the reader decided: "utf-8", "utf-8-bom", "windows-1252", "xlsx".
+  virtual std::string_view EncodingName() const = 0;
+};
+
+struct TableOptions {
+  encoding::Encoding encoding = encoding::Encoding::kAuto;
+  std::string sheet;  // XLSX only: sheet name; empty = first sheet
+};
+
+// Opens a CSV or XLSX file (by content: a ZIP signature means XLSX). Errors: kNotFound
+// (missing file), kInvalidArgument (unreadable, empty, binary, not a spreadsheet, no such
+// sheet), each message naming the file.
+Result<std::unique_ptr<TableReader>> OpenTable(const std::string& path,
+                                               const TableOptions& options);
+
+// Limits on untrusted input.
+inline constexpr size_t kMaxFieldBytes = 1 << 20;
+inline constexpr size_t kMaxFields = 1000;
+
+// The CSV reader over bytes already in memory (`name` is used in messages only).
+Result<std::unique_ptr<TableReader>> OpenCsvBytes(std::string bytes, std::string name,
+                                                  encoding::Encoding enc);
+// The XLSX reader.
+Result<std::unique_ptr<TableReader>> OpenXlsx(const std::string& path, const std::string& name,
+                                              const std::string& sheet);
+
+}  // namespace sondeo::campaigns
