@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "dialer/driver.h"
 
 namespace sondeo::dialer {
 
@@ -164,5 +165,17 @@ class SipEndpoint {
   explicit SipEndpoint(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The `sip` Driver (dialer/driver.h) for the engine: SipEndpoint behind a CircuitBreaker.
+// While the breaker is open, Originate() returns kUnavailable at once (the engine records
+// FALLA_DE_RED without consuming the attempt) and `on_alert` is told once, with a Spanish
+// message for the supervisor; it is told again when calls get through.
+struct SipDriverOptions {
+  SipOptions sip;
+  SipOutcomeTable outcomes = SipOutcomeTable::Defaults();
+  CircuitBreaker::Options breaker;
+  std::function<void(const std::string& message)> on_alert;
+};
+Result<std::unique_ptr<Driver>> MakeSipDriver(SipDriverOptions options);
 
 }  // namespace sondeo::dialer

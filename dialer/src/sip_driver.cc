@@ -1,0 +1,152 @@
+// The engine's `sip` driver: attempts <-> SIP calls, with the carrier circuit breaker.
+#include <map>
+#include <mutex>
+
+#include "common/log.h"
+#include "dialer/sip.h"
+
+namespace sondeo::dialer {
+namespace {
+
+CallEnd ToCallEnd(SipOutcome o) {
+  switch (o) {
+    case SipOutcome::kAnswered:
+      return CallEnd::kAnswered;
+    case SipOutcome::kBusy:
+      return CallEnd::kBusy;
+    case SipOutcome::kNoAnswer:
+      return CallEnd::kNoAnswer;
+    case SipOutcome::kInvalidNumber:
+      return CallEnd::kInvalidNumber;
+    case SipOutcome::kDamaged:
+      return CallEnd::kDamaged;
+    case SipOutcome::kRejected:
+      return CallEnd::kRejected;
+    case SipOutcome::kNetworkFailure:
+      return CallEnd::kNetworkFailure;
+  }
+  return CallEnd::kNetworkFailure;
+}
+
+class SipDriver final : public Driver {
+ public:
+  explicit SipDriver(SipDriverOptions options)
+      : options_(std::move(options)), breaker_(options_.breaker) {}
+
+  Status Start() {
+    auto ep = SipEndpoint::Start(options_.sip, options_.outcomes,
+                                 [this](const SipCallEvent& ev) { OnEvent(ev); });
+    if (!ep) return ep.error();
+    endpoint_ = std::move(*ep);
+    return Status::Ok();
+  }
+
+  ~SipDriver() override {
+    if (endpoint_) endpoint_->Stop();
+  }
+
+  void SetSink(Sink sink) override {
+    std::lock_guard lock(mu_);
+    sink_ = std::move(sink);
+  }
+
+  Status Originate(const OriginateRequest& request) override {
+    {
+      std::lock_guard lock(mu_);
+      if (!breaker_.AllowCall(CircuitBreaker::Clock::now())) {
+        return Status::Unavailable("la troncal SIP está fallando: marcación en pausa");
+      }
+    }
+    auto ring = std::chrono::duration_cast<std::chrono::milliseconds>(request.ring_timeout);
+    if (ring < std::chrono::seconds(15)) ring = std::chrono::seconds(15);
+    std::lock_guard lock(mu_);
+    // Hold the lock across Originate so an immediate event finds the mapping.
+    const uint64_t call = endpoint_->Originate(request.e164, ring);
+    by_call_[call] = request.attempt_id;
+    by_attempt_[request.attempt_id] = call;
+    return Status::Ok();
+  }
+
+  void Cancel(uint64_t attempt_id) override { End(attempt_id); }
+  void Hangup(uint64_t attempt_id) override { End(attempt_id); }
+
+ private:
+  void End(uint64_t attempt_id) {
+    uint64_t call = 0;
+    {
+      std::lock_guard lock(mu_);
+      auto it = by_attempt_.find(attempt_id);
+      if (it == by_attempt_.end()) return;
+      call = it->second;
+    }
+    endpoint_->Hangup(call);
+  }
+
+  // On the SIP thread.
+  void OnEvent(const SipCallEvent& ev) {
+    DriverEvent out;
+    Sink sink;
+    std::string alert;
+    {
+      std::lock_guard lock(mu_);
+      auto it = by_call_.find(ev.call_id);
+      if (it == by_call_.end()) return;
+      out.attempt_id = it->second;
+      out.sip_code = ev.sip_code;
+      out.at = SystemClock::Instance().Now();
+      switch (ev.kind) {
+        case SipCallEvent::Kind::kRinging:
+          out.kind = DriverEvent::Kind::kRinging;
+          break;
+        case SipCallEvent::Kind::kAnswered:
+          out.kind = DriverEvent::Kind::kAnswered;
+          out.end = CallEnd::kAnswered;
+          break;
+        case SipCallEvent::Kind::kFinished: {
+          out.kind = DriverEvent::Kind::kFinished;
+          out.end = ev.was_answered ? CallEnd::kHungUp : ToCallEnd(ev.outcome);
+          out.remote_hangup = ev.remote_hangup;
+          const bool failure = !ev.was_answered && ev.outcome == SipOutcome::kNetworkFailure;
+          const bool was_open = breaker_open_;
+          breaker_.OnResult(failure, CircuitBreaker::Clock::now());
+          breaker_open_ =
+              breaker_.state(CircuitBreaker::Clock::now()) != CircuitBreaker::State::kClosed;
+          if (breaker_open_ && !was_open) {
+            alert = "Troncal SIP en falla: marcación en pausa; se reintenta con espera creciente";
+          } else if (!breaker_open_ && was_open) {
+            alert = "Troncal SIP recuperada: la marcación continúa";
+          }
+          by_attempt_.erase(out.attempt_id);
+          by_call_.erase(it);
+          break;
+        }
+      }
+      sink = sink_;
+    }
+    if (!alert.empty()) {
+      log::Warn("{}", alert);
+      if (options_.on_alert) options_.on_alert(alert);
+    }
+    if (sink) sink(out);
+  }
+
+  SipDriverOptions options_;
+  std::unique_ptr<SipEndpoint> endpoint_;
+  std::mutex mu_;
+  Sink sink_;
+  CircuitBreaker breaker_;
+  bool breaker_open_ = false;
+  std::map<uint64_t, uint64_t> by_call_;     // SIP call id -> attempt id
+  std::map<uint64_t, uint64_t> by_attempt_;  // attempt id -> SIP call id
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Driver>> MakeSipDriver(SipDriverOptions options) {
+  auto driver = std::make_unique<SipDriver>(std::move(options));
+  Status s = driver->Start();
+  if (!s.ok()) return s;
+  return std::unique_ptr<Driver>(std::move(driver));
+}
+
+}  // namespace sondeo::dialer

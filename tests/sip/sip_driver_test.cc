@@ -1,0 +1,186 @@
+// The engine's `sip` driver against a real sipp UAS: outcomes as CallEnd, hang-up, and the
+// circuit breaker when the trunk goes away and comes back (no attempt consumed meanwhile).
+#include <condition_variable>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dialer/sip.h"
+
+namespace sondeo::dialer {
+namespace {
+
+uint16_t FreeUdpPort() {
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// A sipp UAS child process on 127.0.0.1:port, killed on destruction.
+class Sipp {
+ public:
+  explicit Sipp(uint16_t port) {
+    const char* scenario = std::getenv("SIPP_SCENARIO");
+    pid_ = fork();
+    if (pid_ == 0) {
+      const std::string p = std::to_string(port);
+      execlp("sipp", "sipp", "-sf", scenario, "-i", "127.0.0.1", "-p", p.c_str(), "-nostdin", "-nd",
+             "-trace_err", "-error_file", "/dev/null", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  ~Sipp() {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+class Events {
+ public:
+  void Add(const DriverEvent& e) {
+    std::lock_guard lock(mu_);
+    events_.push_back(e);
+    cv_.notify_all();
+  }
+  // Waits for the kFinished event of `attempt`.
+  std::optional<DriverEvent> Finished(uint64_t attempt, std::chrono::seconds within) {
+    std::unique_lock lock(mu_);
+    std::optional<DriverEvent> found;
+    cv_.wait_for(lock, within, [&] {
+      for (const auto& e : events_) {
+        if (e.attempt_id == attempt && e.kind == DriverEvent::Kind::kFinished) found = e;
+      }
+      return found.has_value();
+    });
+    return found;
+  }
+  bool Saw(uint64_t attempt, DriverEvent::Kind kind, std::chrono::seconds within) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, within, [&] {
+      for (const auto& e : events_) {
+        if (e.attempt_id == attempt && e.kind == kind) return true;
+      }
+      return false;
+    });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<DriverEvent> events_;
+};
+
+SipDriverOptions Options(uint16_t port, const std::string& prefix_format) {
+  SipDriverOptions o;
+  o.sip.trunk = "127.0.0.1:" + std::to_string(port);
+  o.sip.uri_format = prefix_format;
+  o.sip.transaction_timeout = std::chrono::milliseconds(2000);
+  return o;
+}
+
+TEST(SipDriverTest, MapsOutcomesAndHangsUp) {
+  const uint16_t port = FreeUdpPort();
+  Sipp sipp(port);
+  // The technical prefix is taken from the number's first 7 digits here: the test dials
+  // "numbers" that carry sipp's outcome code.
+  auto driver = MakeSipDriver(Options(port, "sip:{digits}@{trunk}"));
+  ASSERT_TRUE(driver.ok()) << driver.status().ToString();
+  Events events;
+  (*driver)->SetSink([&](const DriverEvent& e) { events.Add(e); });
+  const std::map<uint64_t, std::pair<std::string, CallEnd>> cases = {
+      {1, {"+4860000573001234567", CallEnd::kBusy}},
+      {2, {"+4040000573001234567", CallEnd::kInvalidNumber}},
+      {3, {"+6030000573001234567", CallEnd::kRejected}},
+      {4, {"+4800100573001234567", CallEnd::kNoAnswer}},
+  };
+  for (const auto& [attempt, c] : cases) {
+    ASSERT_TRUE((*driver)->Originate({attempt, c.first, std::chrono::seconds(20), ""}).ok());
+  }
+  for (const auto& [attempt, c] : cases) {
+    auto e = events.Finished(attempt, std::chrono::seconds(10));
+    ASSERT_TRUE(e.has_value()) << "attempt " << attempt;
+    EXPECT_EQ(e->end, c.second) << "attempt " << attempt << " sip " << e->sip_code;
+  }
+  // Answered, then we hang up: kAnswered, then kFinished(kHungUp) not from the citizen.
+  ASSERT_TRUE((*driver)->Originate({9, "+2000100573001234567", std::chrono::seconds(20), ""}).ok());
+  ASSERT_TRUE(events.Saw(9, DriverEvent::Kind::kRinging, std::chrono::seconds(5)));
+  ASSERT_TRUE(events.Saw(9, DriverEvent::Kind::kAnswered, std::chrono::seconds(5)));
+  (*driver)->Hangup(9);
+  auto done = events.Finished(9, std::chrono::seconds(5));
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->end, CallEnd::kHungUp);
+  EXPECT_FALSE(done->remote_hangup);
+  // The citizen hangs up first (sipp sends BYE after 1 s of talk).
+  ASSERT_TRUE(
+      (*driver)->Originate({10, "+2000001573001234567", std::chrono::seconds(20), ""}).ok());
+  auto theirs = events.Finished(10, std::chrono::seconds(6));
+  ASSERT_TRUE(theirs.has_value());
+  EXPECT_EQ(theirs->end, CallEnd::kHungUp);
+  EXPECT_TRUE(theirs->remote_hangup);
+}
+
+TEST(SipDriverTest, CircuitBreakerPausesWhileTheTrunkIsDownThenRecovers) {
+  const uint16_t port = FreeUdpPort();
+  auto opts = Options(port, "sip:2000001{digits}@{trunk}");
+  opts.breaker.threshold = 3;
+  opts.breaker.open_for = std::chrono::milliseconds(1500);
+  std::mutex mu;
+  std::vector<std::string> alerts;
+  opts.on_alert = [&](const std::string& m) {
+    std::lock_guard lock(mu);
+    alerts.push_back(m);
+  };
+  auto driver = MakeSipDriver(opts);
+  ASSERT_TRUE(driver.ok());
+  Events events;
+  (*driver)->SetSink([&](const DriverEvent& e) { events.Add(e); });
+  // Nobody listens: each call fails at once (ICMP unreachable) as a network failure.
+  for (uint64_t a = 1; a <= 3; ++a) {
+    ASSERT_TRUE((*driver)->Originate({a, "+573001234567", std::chrono::seconds(20), ""}).ok());
+    auto e = events.Finished(a, std::chrono::seconds(5));
+    ASSERT_TRUE(e.has_value());
+    EXPECT_EQ(e->end, CallEnd::kNetworkFailure);
+    EXPECT_EQ(CallEndDisposition(e->end), "FALLA_DE_RED");
+  }
+  // Open: dialing pauses without placing calls, and the supervisor was alerted.
+  Status paused = (*driver)->Originate({4, "+573001234567", std::chrono::seconds(20), ""});
+  EXPECT_EQ(paused.code(), StatusCode::kUnavailable);
+  {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(alerts.size(), 1u);
+  }
+  // The trunk comes back; after the pause one probe goes through and closes the breaker.
+  Sipp sipp(port);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  ASSERT_TRUE((*driver)->Originate({5, "+573001234567", std::chrono::seconds(20), ""}).ok());
+  auto probe = events.Finished(5, std::chrono::seconds(6));
+  ASSERT_TRUE(probe.has_value());
+  EXPECT_EQ(probe->end, CallEnd::kHungUp);
+  EXPECT_TRUE((*driver)->Originate({6, "+573001234567", std::chrono::seconds(20), ""}).ok());
+  EXPECT_TRUE(events.Finished(6, std::chrono::seconds(6)).has_value());
+  std::lock_guard lock(mu);
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_NE(alerts[1].find("recuperada"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sondeo::dialer
