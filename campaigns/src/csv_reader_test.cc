@@ -1,0 +1,148 @@
+#include <string>
+#include <vector>
+
+#include "campaigns/src/encoding.h"
+#include "campaigns/src/table_reader.h"
+#include "tests/testutil/testutil.h"
+
+namespace sondeo::campaigns {
+namespace {
+
+using encoding::Encoding;
+using Rows = std::vector<std::vector<std::string>>;
+
+Result<Rows> ReadAll(std::string bytes, Encoding enc = Encoding::kAuto,
+                     std::vector<int64_t>* lines = nullptr) {
+  auto reader = OpenCsvBytes(std::move(bytes), "base.csv", enc);
+  if (!reader.ok()) return reader.error();
+  Rows rows;
+  TableRecord rec;
+  while (true) {
+    auto got = (*reader)->Next(rec);
+    if (!got.ok()) return got.error();
+    if (!*got) break;
+    rows.push_back(rec.fields);
+    if (lines) lines->push_back(rec.line);
+  }
+  return rows;
+}
+
+struct Case {
+  std::string name;
+  std::string input;
+  Rows want;
+};
+
+TEST(CsvReaderTest, ParsesDialects) {
+  const std::vector<Case> cases = {
+      {"comma", "a,b\n1,2\n", {{"a", "b"}, {"1", "2"}}},
+      {"semicolon", "a;b\n1,5;2\n", {{"a", "b"}, {"1,5", "2"}}},
+      {"pipe", "a|b\n1|2\n", {{"a", "b"}, {"1", "2"}}},
+      {"tab", "a\tb\n1\t2\n", {{"a", "b"}, {"1", "2"}}},
+      {"crlf", "a,b\r\n1,2\r\n", {{"a", "b"}, {"1", "2"}}},
+      {"no final newline", "a,b\n1,2", {{"a", "b"}, {"1", "2"}}},
+      {"quoted separator", "a,b\n\"x,y\",2\n", {{"a", "b"}, {"x,y", "2"}}},
+      {"escaped quote", "a,b\n\"say \"\"hi\"\"\",2\n", {{"a", "b"}, {"say \"hi\"", "2"}}},
+      {"embedded newline", "a,b\n\"l1\nl2\",2\n", {{"a", "b"}, {"l1\nl2", "2"}}},
+      {"embedded crlf", "a,b\r\n\"l1\r\nl2\",2\r\n", {{"a", "b"}, {"l1\r\nl2", "2"}}},
+      {"empty fields", "a,b,c\n,,\n", {{"a", "b", "c"}, {"", "", ""}}},
+      {"blank lines skipped", "a,b\n\n1,2\n\r\n3,4\n", {{"a", "b"}, {"1", "2"}, {"3", "4"}}},
+      {"ragged kept as read", "a,b\n1\n1,2,3\n", {{"a", "b"}, {"1"}, {"1", "2", "3"}}},
+      {"stray quote kept", "a,b\nO\"Neil,2\n", {{"a", "b"}, {"O\"Neil", "2"}}},
+      {"bom", "\xEF\xBB\xBFnombre,tel\n1,2\n", {{"nombre", "tel"}, {"1", "2"}}},
+      {"utf8 accents", "teléfono;ciudad\n1;Bogotá\n", {{"teléfono", "ciudad"}, {"1", "Bogotá"}}},
+      {"windows-1252 o acute",
+       "tel\xE9"
+       "fono;ciudad\n1;Medell\xEDn\n",
+       {{"teléfono", "ciudad"}, {"1", "Medellín"}}},
+      {"windows-1252 euro and quotes", "a\n\x80\x96\x93\n", {{"a"}, {"€–“"}}},
+  };
+  for (const auto& c : cases) {
+    auto rows = ReadAll(c.input);
+    ASSERT_OK(rows) << c.name;
+    EXPECT_EQ(*rows, c.want) << c.name;
+  }
+}
+
+TEST(CsvReaderTest, RecordLinesCountEmbeddedNewlines) {
+  std::vector<int64_t> lines;
+  auto rows = ReadAll("a,b\n\"x\ny\nz\",1\n\n2,3\n", Encoding::kAuto, &lines);
+  ASSERT_OK(rows);
+  EXPECT_EQ(lines, (std::vector<int64_t>{1, 2, 6}));
+}
+
+TEST(CsvReaderTest, EncodingOverride) {
+  // Valid UTF-8 read as Windows-1252 on request: "Ã³" instead of "ó".
+  auto rows = ReadAll("a\nó\n", Encoding::kWindows1252);
+  ASSERT_OK(rows);
+  EXPECT_EQ((*rows)[1][0], "Ã³");
+  // Invalid UTF-8 with --encoding utf-8 is an error naming line and column.
+  auto bad = ReadAll("a,b\nx,Medell\xEDn\n", Encoding::kUtf8);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message(), ::testing::HasSubstr("base.csv, línea 2, columna 9"));
+}
+
+struct ErrorCase {
+  std::string name;
+  std::string input;
+  std::string want;  // substring of the message
+};
+
+TEST(CsvReaderTest, BadInputIsAClearError) {
+  const std::vector<ErrorCase> cases = {
+      {"empty", "", "archivo vacío"},
+      {"only bom and newlines", "\xEF\xBB\xBF\r\n\n", "archivo vacío"},
+      {"nul byte", std::string("a,b\n1,\0\n", 7), "línea 2, columna 3: archivo binario"},
+      {"unterminated quote", "a,b\n1,2\n3,\"abc\n4,5\n", "línea 3, columna 3: comillas sin cerrar"},
+      {"huge field", "a,b\n1," + std::string(kMaxFieldBytes + 1, 'x') + "\n",
+       "línea 2, columna 3: campo de más de 1 MB"},
+      {"huge quoted field", "a\n\"" + std::string(10 * kMaxFieldBytes, 'x') + "\"\n",
+       "línea 2, columna 1: campo de más de 1 MB"},
+      {"too many fields", "a\n" + std::string(kMaxFields, ',') + "\n",
+       "línea 2, columna 1001: fila de más de 1000 campos"},
+  };
+  for (const auto& c : cases) {
+    auto rows = ReadAll(c.input);
+    ASSERT_FALSE(rows.ok()) << c.name;
+    EXPECT_EQ(rows.error().code(), StatusCode::kInvalidArgument) << c.name;
+    EXPECT_THAT(rows.error().message(), ::testing::HasSubstr("base.csv")) << c.name;
+    EXPECT_THAT(rows.error().message(), ::testing::HasSubstr(c.want)) << c.name;
+  }
+}
+
+TEST(CsvReaderTest, ExactlyTheLimitsAreAccepted) {
+  auto wide = ReadAll("a\n" + std::string(kMaxFields - 1, ',') + "\n");
+  ASSERT_OK(wide);
+  EXPECT_EQ((*wide)[1].size(), kMaxFields);
+  auto big = ReadAll("a\n" + std::string(kMaxFieldBytes, 'x') + "\n");
+  ASSERT_OK(big);
+  EXPECT_EQ((*big)[1][0].size(), kMaxFieldBytes);
+}
+
+TEST(CsvReaderTest, OpenTableErrors) {
+  testing::TempDir dir;
+  auto missing = OpenTable(dir.File("nope.csv"), {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code(), StatusCode::kNotFound);
+  testing::WriteFile(dir.File("empty.csv"), "");
+  auto empty = OpenTable(dir.File("empty.csv"), {});
+  ASSERT_FALSE(empty.ok());
+  EXPECT_THAT(empty.error().message(), ::testing::HasSubstr("empty.csv: archivo vacío"));
+  testing::WriteFile(dir.File("fake.xlsx"), std::string("PK\x03\x04garbage", 11));
+  auto fake = OpenTable(dir.File("fake.xlsx"), {});
+  ASSERT_FALSE(fake.ok());
+  EXPECT_THAT(fake.error().message(), ::testing::HasSubstr("fake.xlsx"));
+}
+
+TEST(EncodingTest, Utf8Validation) {
+  EXPECT_EQ(encoding::FirstInvalidUtf8("año ñ €"), std::string::npos);
+  EXPECT_EQ(encoding::FirstInvalidUtf8("ab\xF3"), 2u);
+  EXPECT_EQ(encoding::FirstInvalidUtf8("\xC0\x80"), 0u);       // overlong
+  EXPECT_EQ(encoding::FirstInvalidUtf8("x\xED\xA0\x80"), 1u);  // surrogate
+  EXPECT_EQ(encoding::FirstInvalidUtf8("\xE2\x82"), 0u);       // truncated
+  EXPECT_EQ(encoding::Windows1252ToUtf8("\xF1\x81"), "ñ\xEF\xBF\xBD");
+  EXPECT_EQ(encoding::FoldForMatch("TELÉFONO Móvil Ñame"), "telefono movil name");
+}
+
+}  // namespace
+}  // namespace sondeo::campaigns

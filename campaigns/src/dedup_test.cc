@@ -1,0 +1,116 @@
+#include "campaigns/src/dedup.h"
+
+#include <vector>
+
+#include "tests/testutil/testutil.h"
+
+namespace sondeo::campaigns {
+namespace {
+
+Phone M(std::string n) { return Phone{"+57" + std::move(n), PhoneType::kMobile, false}; }
+Phone F(std::string n) { return Phone{"+57" + std::move(n), PhoneType::kFixed, false}; }
+
+std::vector<std::string> Numbers(const std::vector<Phone>& phones) {
+  std::vector<std::string> out;
+  for (const auto& p : phones) out.push_back(p.e164.substr(3));
+  return out;
+}
+
+struct Want {
+  bool duplicate;
+  int64_t of_row;
+  int64_t of_contact;
+  DupKey key;
+};
+
+struct Case {
+  std::string name;
+  std::vector<DedupRow> rows;
+  ExistingContacts existing;
+  std::vector<Want> want;
+};
+
+TEST(DedupTest, Classifies) {
+  const Want kWin{false, -1, 0, DupKey::kNone};
+  const std::vector<Case> cases = {
+      {"all distinct", {{"1", {M("3001000001")}}, {"2", {M("3001000002")}}}, {}, {kWin, kWin}},
+      {"same document",
+       {{"1", {M("3001000001")}}, {"1", {M("3001000002")}}},
+       {},
+       {kWin, {true, 0, 0, DupKey::kDocument}}},
+      {"same phone, no documents",
+       {{"", {M("3001000001")}}, {"", {F("6012345678"), M("3001000001")}}},
+       {},
+       {kWin, {true, 0, 0, DupKey::kPhone}}},
+      {"transitive: A~B by document, B~C by phone",
+       {{"1", {M("3001000001")}}, {"1", {M("3001000002")}}, {"9", {M("3001000002")}}},
+       {},
+       {kWin, {true, 0, 0, DupKey::kDocument}, {true, 0, 0, DupKey::kPhone}}},
+      {"a later row joins two earlier people: the first wins",
+       {{"1", {M("3001000001")}}, {"2", {M("3001000002")}}, {"2", {M("3001000001")}}},
+       {},
+       {kWin, {true, 0, 0, DupKey::kDocument}, {true, 0, 0, DupKey::kPhone}}},
+      {"empty documents never match",
+       {{"", {M("3001000001")}}, {"", {M("3001000002")}}},
+       {},
+       {kWin, kWin}},
+      {"against an existing contact by document",
+       {{"5", {M("3001000009")}}},
+       {{{"5", 17}}, {{"+573001000001", 17}}},
+       {{true, -1, 17, DupKey::kDocument}}},
+      {"against an existing contact by phone, transitively",
+       {{"7", {M("3001000009")}}, {"7", {M("3001000001")}}},
+       {{}, {{"+573001000001", 17}}},
+       {{true, -1, 17, DupKey::kDocument}, {true, -1, 17, DupKey::kPhone}}},
+      {"two existing contacts: the oldest wins",
+       {{"5", {M("3001000001")}}},
+       {{{"5", 30}}, {{"+573001000001", 12}}},
+       {{true, -1, 12, DupKey::kPhone}}},
+  };
+  for (const auto& c : cases) {
+    const DedupResult r = Deduplicate(c.rows, c.existing);
+    ASSERT_EQ(r.rows.size(), c.want.size()) << c.name;
+    for (size_t i = 0; i < c.want.size(); ++i) {
+      EXPECT_EQ(r.rows[i].duplicate, c.want[i].duplicate) << c.name << " row " << i;
+      EXPECT_EQ(r.rows[i].of_row, c.want[i].of_row) << c.name << " row " << i;
+      EXPECT_EQ(r.rows[i].of_contact, c.want[i].of_contact) << c.name << " row " << i;
+      EXPECT_EQ(r.rows[i].key, c.want[i].key) << c.name << " row " << i;
+    }
+  }
+}
+
+TEST(DedupTest, WinnerGainsPhonesMobileFirstWithoutRepeats) {
+  std::vector<DedupRow> rows = {
+      {"1", {F("6012345678")}},
+      {"1", {F("6042345678"), M("3001000002")}},
+      {"", {M("3001000002"), M("3001000003"), F("6012345678")}},
+      {"2", {M("3109999999")}},
+  };
+  const DedupResult r = Deduplicate(rows, {});
+  EXPECT_EQ(Numbers(r.rows[0].phones),
+            (std::vector<std::string>{"3001000002", "3001000003", "6012345678", "6042345678"}));
+  EXPECT_TRUE(r.rows[1].phones.empty());
+  EXPECT_TRUE(r.rows[2].phones.empty());
+  EXPECT_EQ(Numbers(r.rows[3].phones), (std::vector<std::string>{"3109999999"}));
+  EXPECT_TRUE(r.gained.empty());
+}
+
+TEST(DedupTest, ExistingContactGainsOnlyNewPhones) {
+  ExistingContacts existing{{{"5", 17}}, {{"+573001000001", 17}}};
+  std::vector<DedupRow> rows = {{"5", {F("6012345678"), M("3001000001"), M("3001000005")}}};
+  const DedupResult r = Deduplicate(rows, existing);
+  ASSERT_EQ(r.gained.size(), 1u);
+  EXPECT_EQ(Numbers(r.gained.at(17)), (std::vector<std::string>{"3001000005", "6012345678"}));
+}
+
+TEST(DedupTest, ReImportOfTheSameRowsIsAllDuplicates) {
+  std::vector<DedupRow> rows = {{"1", {M("3001000001")}}, {"2", {M("3001000002")}}};
+  ExistingContacts existing{{{"1", 1}, {"2", 2}}, {{"+573001000001", 1}, {"+573001000002", 2}}};
+  const DedupResult r = Deduplicate(rows, existing);
+  EXPECT_TRUE(r.rows[0].duplicate);
+  EXPECT_TRUE(r.rows[1].duplicate);
+  EXPECT_TRUE(r.gained.empty());
+}
+
+}  // namespace
+}  // namespace sondeo::campaigns
