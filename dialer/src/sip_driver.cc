@@ -102,6 +102,9 @@ class SipDriver final : public Driver {
           out.kind = DriverEvent::Kind::kAnswered;
           out.end = CallEnd::kAnswered;
           break;
+        case SipCallEvent::Kind::kConnected:
+        case SipCallEvent::Kind::kAgentFailed:
+          return;  // agent legs are not used through this interface yet
         case SipCallEvent::Kind::kFinished: {
           out.kind = DriverEvent::Kind::kFinished;
           out.end = ev.was_answered ? CallEnd::kHungUp : ToCallEnd(ev.outcome);

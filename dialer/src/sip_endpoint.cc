@@ -122,6 +122,12 @@ struct SipEndpoint::Impl {
     bool finished = false;
     bool auth_tried = false;
     bool provisional = false;
+    bool offerless = false;
+    bool acked = false;
+    std::string remote_sdp;
+    uint64_t bridged_to = 0;  // the other leg of a 3PCC pair
+    bool is_agent_leg = false;
+    SteadyClock::time_point connect_started{};
     int final_code = 0;
   };
   // Owned and touched only on the SIP thread, except the size (read under mu).
@@ -148,6 +154,7 @@ struct SipEndpoint::Impl {
     ev.kind = kind;
     ev.sip_code = code;
     ev.at = SteadyClock::now();
+    if (kind == SipCallEvent::Kind::kAnswered) ev.remote_sdp = c.remote_sdp;
     if (kind == SipCallEvent::Kind::kFinished) {
       ev.was_answered = c.answered;
       ev.remote_hangup = c.remote_bye;
@@ -198,6 +205,18 @@ struct SipEndpoint::Impl {
         if ((status == 180 || status == 183) && !c->ringing) {
           c->ringing = true;
           self->Emit(*c, SipCallEvent::Kind::kRinging, status);
+        } else if (status >= 200 && status < 300 && !c->answered) {
+          c->answered = true;
+          c->final_code = status;
+          if (sip != nullptr && sip->sip_payload != nullptr) {
+            c->remote_sdp.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+          }
+          if (c->timer != nullptr) {
+            su_timer_destroy(c->timer);
+            c->timer = nullptr;
+          }
+          self->Emit(*c, SipCallEvent::Kind::kAnswered, status);
+          if (c->is_agent_leg) self->OnAgentAnswered(c);
         } else if (status >= 300) {
           // A response sofia made up itself (Timer B, transport error) has no message:
           // the far end never answered, which is a network failure, not the citizen's.
@@ -221,6 +240,7 @@ struct SipEndpoint::Impl {
           }
           self->Emit(*c, SipCallEvent::Kind::kAnswered, 200);
         } else if (state == nua_callstate_terminated) {
+          self->OnLegTerminated(c);
           self->Finish(c, c->final_code);
           nua_handle_destroy(nh);
           c->nh = nullptr;
@@ -239,35 +259,119 @@ struct SipEndpoint::Impl {
     }
   }
 
-  uint64_t Originate(std::string_view e164, std::chrono::milliseconds ring_timeout) {
-    const uint64_t id = next_id.fetch_add(1);
-    const std::string to = "<" + FormatRequestUri(options, e164) + ">";
+  std::string PlaceholderSdp(uint64_t id) const {
+    return "v=0\r\no=sondeo " + std::to_string(id) + " 1 IN IP4 " + options.bind_host +
+           "\r\ns=-\r\nc=IN IP4 " + options.bind_host + "\r\nt=0 0\r\nm=audio 9 RTP/AVP 0 8\r\n";
+  }
+
+  // On the SIP thread: creates the call and sends the INVITE.
+  Call* StartCall(uint64_t id, const OriginateOptions& o, std::chrono::milliseconds ring_timeout) {
+    const std::string to =
+        "<" + (o.target_uri.empty() ? FormatRequestUri(options, o.e164) : o.target_uri) + ">";
     const std::string from = "<sip:" + options.caller_id + "@" + options.bind_host + ">";
     std::string headers = "P-Asserted-Identity: " + from;
     for (const auto& h : options.extra_headers) headers += "\r\n" + h;
-    const std::string sdp = "v=0\r\no=sondeo " + std::to_string(id) + " 1 IN IP4 " +
-                            options.bind_host + "\r\ns=-\r\nc=IN IP4 " + options.bind_host +
-                            "\r\nt=0 0\r\nm=audio 9 RTP/AVP 0 8\r\n";
+    for (const auto& h : o.extra_headers) headers += "\r\n" + h;
+    auto call = std::make_unique<Call>();
+    call->id = id;
+    call->impl = this;
+    call->offerless = o.offerless;
+    Call* c = call.get();
+    calls[id] = std::move(call);
+    c->nh =
+        nua_handle(nua, reinterpret_cast<nua_hmagic_t*>(c), SIPTAG_TO_STR(to.c_str()),
+                   SIPTAG_FROM_STR(from.c_str()), NUTAG_AUTOACK(o.offerless ? 0 : 1), TAG_END());
+    c->timer = su_timer_create(su_root_task(root), 0);
+    su_timer_set_interval(c->timer, &Impl::OnRingTimeout, reinterpret_cast<su_timer_arg_t*>(c),
+                          static_cast<su_duration_t>(ring_timeout.count()));
+    if (o.offerless) {
+      nua_invite(c->nh, SIPTAG_HEADER_STR(headers.c_str()), TAG_END());
+    } else {
+      const std::string sdp = o.sdp.empty() ? PlaceholderSdp(id) : o.sdp;
+      nua_invite(c->nh, SIPTAG_HEADER_STR(headers.c_str()),
+                 SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),
+                 TAG_END());
+    }
+    return c;
+  }
+
+  uint64_t Originate(const OriginateOptions& o, std::chrono::milliseconds ring_timeout) {
+    const uint64_t id = next_id.fetch_add(1);
     {
       std::lock_guard lock(mu);
       ++active;
     }
-    OnSipThread([&] {
-      auto call = std::make_unique<Call>();
-      call->id = id;
-      call->impl = this;
-      Call* c = call.get();
-      calls[id] = std::move(call);
-      c->nh = nua_handle(nua, reinterpret_cast<nua_hmagic_t*>(c), SIPTAG_TO_STR(to.c_str()),
-                         SIPTAG_FROM_STR(from.c_str()), TAG_END());
-      c->timer = su_timer_create(su_root_task(root), 0);
-      su_timer_set_interval(c->timer, &Impl::OnRingTimeout, reinterpret_cast<su_timer_arg_t*>(c),
-                            static_cast<su_duration_t>(ring_timeout.count()));
-      nua_invite(c->nh, SIPTAG_HEADER_STR(headers.c_str()),
-                 SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),
-                 TAG_END());
-    });
+    OnSipThread([&] { StartCall(id, o, ring_timeout); });
     return id;
+  }
+
+  // On the SIP thread: sends the held-back ACK of an offerless call.
+  void Ack(Call* c, const std::string& answer_sdp) {
+    if (!c->offerless || c->acked || c->nh == nullptr || !c->answered) return;
+    c->acked = true;
+    const std::string sdp = answer_sdp.empty() ? PlaceholderSdp(c->id) : answer_sdp;
+    nua_ack(c->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),
+            TAG_END());
+  }
+
+  Call* Find(uint64_t id) {
+    auto it = calls.find(id);
+    return it == calls.end() ? nullptr : it->second.get();
+  }
+
+  // On the SIP thread: the agent answered; give the citizen the agent's SDP.
+  void OnAgentAnswered(Call* agent) {
+    Call* citizen = Find(agent->bridged_to);
+    if (citizen == nullptr || citizen->finished) {
+      nua_bye(agent->nh, TAG_END());
+      return;
+    }
+    Ack(citizen, agent->remote_sdp);
+    Emit(*citizen, SipCallEvent::Kind::kConnected, 200);
+  }
+
+  // On the SIP thread: one leg of a bridge ended; end the other, or report the failure.
+  void OnLegTerminated(Call* c) {
+    if (c->bridged_to == 0) return;
+    Call* other = Find(c->bridged_to);
+    c->bridged_to = 0;
+    if (other == nullptr || other->finished) return;
+    other->bridged_to = 0;
+    if (c->is_agent_leg && !c->answered) {
+      Emit(*other, SipCallEvent::Kind::kAgentFailed, c->final_code);
+      return;  // the engine decides: abandon (Complete + Hangup) or try another agent
+    }
+    if (other->nh == nullptr) return;
+    if (other->answered) {
+      Ack(other, "");
+      nua_bye(other->nh, TAG_END());
+    } else {
+      nua_cancel(other->nh, TAG_END());
+    }
+  }
+
+  uint64_t ConnectAgent(uint64_t citizen_id, const std::string& agent_uri,
+                        std::chrono::milliseconds timeout) {
+    const uint64_t id = next_id.fetch_add(1);
+    bool started = false;
+    OnSipThread([&] {
+      Call* citizen = Find(citizen_id);
+      if (citizen == nullptr || citizen->finished || !citizen->answered) return;
+      OriginateOptions o;
+      o.target_uri = agent_uri;
+      o.sdp = citizen->remote_sdp;
+      o.extra_headers.push_back("Call-Info: <" + agent_uri + ">;answer-after=0");
+      {
+        std::lock_guard lock(mu);
+        ++active;
+      }
+      Call* agent = StartCall(id, o, timeout);
+      agent->is_agent_leg = true;
+      agent->bridged_to = citizen_id;
+      citizen->bridged_to = id;
+      started = true;
+    });
+    return started ? id : 0;
   }
 
   void Hangup(uint64_t id) {
@@ -276,6 +380,7 @@ struct SipEndpoint::Impl {
       if (it == calls.end() || it->second->finished || it->second->nh == nullptr) return;
       Call* c = it->second.get();
       if (c->answered) {
+        Ack(c, "");
         nua_bye(c->nh, TAG_END());
       } else {
         nua_cancel(c->nh, TAG_END());
@@ -338,7 +443,25 @@ Result<std::unique_ptr<SipEndpoint>> SipEndpoint::Start(const SipOptions& option
 SipEndpoint::~SipEndpoint() { Stop(); }
 
 uint64_t SipEndpoint::Originate(std::string_view e164, std::chrono::milliseconds ring_timeout) {
-  return impl_->Originate(e164, ring_timeout);
+  OriginateOptions o;
+  o.e164 = std::string(e164);
+  return impl_->Originate(o, ring_timeout);
+}
+
+uint64_t SipEndpoint::Originate(const OriginateOptions& call,
+                                std::chrono::milliseconds ring_timeout) {
+  return impl_->Originate(call, ring_timeout);
+}
+
+uint64_t SipEndpoint::ConnectAgent(uint64_t citizen_call, const std::string& agent_uri,
+                                   std::chrono::milliseconds timeout) {
+  return impl_->ConnectAgent(citizen_call, agent_uri, timeout);
+}
+
+void SipEndpoint::Complete(uint64_t call_id, const std::string& answer_sdp) {
+  impl_->OnSipThread([&] {
+    if (auto* c = impl_->Find(call_id)) impl_->Ack(c, answer_sdp);
+  });
 }
 
 void SipEndpoint::Hangup(uint64_t call_id) { impl_->Hangup(call_id); }
@@ -349,6 +472,7 @@ void SipEndpoint::Stop() {
     for (auto& [id, c] : impl_->calls) {
       if (c->finished || c->nh == nullptr) continue;
       if (c->answered) {
+        impl_->Ack(c.get(), "");
         nua_bye(c->nh, TAG_END());
       } else {
         nua_cancel(c->nh, TAG_END());

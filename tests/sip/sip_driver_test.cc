@@ -34,13 +34,16 @@ uint16_t FreeUdpPort() {
 // A sipp UAS child process on 127.0.0.1:port, killed on destruction.
 class Sipp {
  public:
-  explicit Sipp(uint16_t port) {
+  explicit Sipp(uint16_t port, const std::string& message_file = "", int media_port = 6000) {
     const char* scenario = std::getenv("SIPP_SCENARIO");
+    const std::string p = std::to_string(port);
+    const std::string mp = std::to_string(media_port);
+    const std::string log = message_file.empty() ? "/dev/null" : message_file;
     pid_ = fork();
     if (pid_ == 0) {
-      const std::string p = std::to_string(port);
-      execlp("sipp", "sipp", "-sf", scenario, "-i", "127.0.0.1", "-p", p.c_str(), "-nostdin", "-nd",
-             "-trace_err", "-error_file", "/dev/null", static_cast<char*>(nullptr));
+      execlp("sipp", "sipp", "-sf", scenario, "-i", "127.0.0.1", "-p", p.c_str(), "-mp", mp.c_str(),
+             "-nostdin", "-nd", "-trace_msg", "-message_file", log.c_str(),
+             static_cast<char*>(nullptr));
       _exit(127);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -180,6 +183,116 @@ TEST(SipDriverTest, CircuitBreakerPausesWhileTheTrunkIsDownThenRecovers) {
   std::lock_guard lock(mu);
   ASSERT_EQ(alerts.size(), 2u);
   EXPECT_NE(alerts[1].find("recuperada"), std::string::npos);
+}
+
+std::string Slurp(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return "";
+  std::string out;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+
+class EndpointEvents {
+ public:
+  void Add(const SipCallEvent& e) {
+    std::lock_guard lock(mu_);
+    events_.push_back(e);
+    cv_.notify_all();
+  }
+  std::optional<SipCallEvent> Wait(uint64_t call, SipCallEvent::Kind kind,
+                                   std::chrono::milliseconds within) {
+    std::unique_lock lock(mu_);
+    std::optional<SipCallEvent> found;
+    cv_.wait_for(lock, within, [&] {
+      for (const auto& e : events_) {
+        if (e.call_id == call && e.kind == kind) found = e;
+      }
+      return found.has_value();
+    });
+    return found;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<SipCallEvent> events_;
+};
+
+// RFC 3725 flow I: the citizen's offerless INVITE is answered with the citizen's offer, the
+// agent is INVITEd with it (auto-answer), and the citizen is ACKed with the agent's answer.
+TEST(SipBridgeTest, ConnectsTheAgentByThirdPartyCallControlWithinTwoSeconds) {
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string dir = std::string(tmp != nullptr ? tmp : "/tmp");
+  const std::string citizen_log = dir + "/sondeo-3pcc-citizen-" + std::to_string(getpid());
+  const std::string agent_log = dir + "/sondeo-3pcc-agent-" + std::to_string(getpid());
+  const uint16_t citizen_port = FreeUdpPort();
+  const uint16_t agent_port = FreeUdpPort();
+  {
+    Sipp citizen(citizen_port, citizen_log, 6100);
+    Sipp agent(agent_port, agent_log, 7200);
+    SipOptions opt;
+    opt.trunk = "127.0.0.1:" + std::to_string(citizen_port);
+    opt.uri_format = "sip:2000100{digits}@{trunk}";
+    EndpointEvents events;
+    auto ep = SipEndpoint::Start(opt, SipOutcomeTable::Defaults(),
+                                 [&](const SipCallEvent& e) { events.Add(e); });
+    ASSERT_TRUE(ep.ok()) << ep.status().ToString();
+    OriginateOptions call;
+    call.e164 = "+573001234567";
+    call.offerless = true;
+    const uint64_t citizen_call = (*ep)->Originate(call, std::chrono::seconds(20));
+    auto answered =
+        events.Wait(citizen_call, SipCallEvent::Kind::kAnswered, std::chrono::seconds(5));
+    ASSERT_TRUE(answered.has_value());
+    EXPECT_NE(answered->remote_sdp.find("m=audio 6100"), std::string::npos) << answered->remote_sdp;
+
+    const std::string agent_uri = "sip:2000000@127.0.0.1:" + std::to_string(agent_port);
+    const uint64_t agent_call =
+        (*ep)->ConnectAgent(citizen_call, agent_uri, std::chrono::milliseconds(2000));
+    ASSERT_NE(agent_call, 0u);
+    auto connected =
+        events.Wait(citizen_call, SipCallEvent::Kind::kConnected, std::chrono::seconds(3));
+    ASSERT_TRUE(connected.has_value());
+    const auto connect_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(connected->at - answered->at);
+    EXPECT_LT(connect_ms.count(), 2000) << "time to connect";
+
+    // Hanging up the citizen hangs up the agent too.
+    (*ep)->Hangup(citizen_call);
+    EXPECT_TRUE(events.Wait(citizen_call, SipCallEvent::Kind::kFinished, std::chrono::seconds(5)));
+    EXPECT_TRUE(events.Wait(agent_call, SipCallEvent::Kind::kFinished, std::chrono::seconds(5)));
+    EXPECT_EQ((*ep)->active_calls(), 0u);
+
+    // An agent that does not answer: the citizen call hears kAgentFailed, then is abandoned.
+    const uint64_t second = (*ep)->Originate(call, std::chrono::seconds(20));
+    ASSERT_TRUE(events.Wait(second, SipCallEvent::Kind::kAnswered, std::chrono::seconds(5)));
+    (*ep)->ConnectAgent(second, "sip:4860000@127.0.0.1:" + std::to_string(agent_port),
+                        std::chrono::milliseconds(2000));
+    ASSERT_TRUE(events.Wait(second, SipCallEvent::Kind::kAgentFailed, std::chrono::seconds(3)));
+    (*ep)->Complete(second);
+    (*ep)->Hangup(second);
+    EXPECT_TRUE(events.Wait(second, SipCallEvent::Kind::kFinished, std::chrono::seconds(5)));
+    (*ep)->Stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  const std::string agent_msgs = Slurp(agent_log);
+  const std::string citizen_msgs = Slurp(citizen_log);
+  std::remove(agent_log.c_str());
+  std::remove(citizen_log.c_str());
+  // The agent was offered the citizen's media and asked to auto-answer...
+  EXPECT_NE(agent_msgs.find("answer-after=0"), std::string::npos);
+  EXPECT_NE(agent_msgs.find("m=audio 6100"), std::string::npos);
+  // ...and the citizen's ACK carried the agent's media: RTP flows phone to phone.
+  const size_t ack = citizen_msgs.find("ACK sip:");
+  ASSERT_NE(ack, std::string::npos);
+  EXPECT_NE(citizen_msgs.find("m=audio 7200", ack), std::string::npos);
+  // Both legs were ended with BYE.
+  EXPECT_NE(citizen_msgs.find("BYE sip:"), std::string::npos);
+  EXPECT_NE(agent_msgs.find("BYE sip:"), std::string::npos);
 }
 
 }  // namespace

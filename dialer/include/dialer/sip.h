@@ -123,9 +123,11 @@ std::string FormatRequestUri(const SipOptions& options, std::string_view e164);
 
 struct SipCallEvent {
   enum class Kind {
-    kRinging,   // first 180/183
-    kAnswered,  // 200 OK received, ACK sent
-    kFinished,  // the call is over: `outcome` and `sip_code` say how
+    kRinging,      // first 180/183
+    kAnswered,     // 200 OK received (ACK sent, or held back for an offerless call)
+    kConnected,    // (citizen leg) the agent leg answered and media now flows between them
+    kAgentFailed,  // (citizen leg) the agent leg could not be connected
+    kFinished,     // the call is over: `outcome` and `sip_code` say how
   };
   uint64_t call_id = 0;
   Kind kind = Kind::kRinging;
@@ -134,6 +136,19 @@ struct SipCallEvent {
   bool was_answered = false;                         // kFinished: the call had been answered
   bool remote_hangup = false;                        // kFinished after answer: BYE came from them
   std::chrono::steady_clock::time_point at;
+  std::string remote_sdp;  // kAnswered: the SDP of the 200 OK
+};
+
+struct OriginateOptions {
+  // Request-URI; empty = FormatRequestUri(options, e164).
+  std::string target_uri;
+  std::string e164;
+  // Offerless INVITE (RFC 3725 flow I): the 200 OK carries the far end's offer and the ACK,
+  // with our answer, waits for Complete() or ConnectAgent().
+  bool offerless = false;
+  // The SDP offer to send (ignored when offerless); empty = a placeholder offer.
+  std::string sdp;
+  std::vector<std::string> extra_headers;  // added to SipOptions::extra_headers
 };
 
 class SipEndpoint {
@@ -150,6 +165,18 @@ class SipEndpoint {
   // Sends an INVITE to the citizen's number; CANCELs it when `ring_timeout` passes without
   // an answer. Returns the call's id (events carry it).
   uint64_t Originate(std::string_view e164, std::chrono::milliseconds ring_timeout);
+  uint64_t Originate(const OriginateOptions& call, std::chrono::milliseconds ring_timeout);
+  // Connects an answered offerless citizen call to an agent by third-party call control
+  // (RFC 3725 flow I): INVITEs `agent_uri` with the citizen's offer and auto-answer
+  // (Call-Info: answer-after=0), then ACKs the citizen with the agent's answer, so media
+  // flows directly between the two phones. The citizen call then gets kConnected (or
+  // kAgentFailed when the agent does not answer within `timeout`). Hanging up either leg
+  // hangs up the other. Returns the agent leg's call id (0 when the citizen call is unknown).
+  uint64_t ConnectAgent(uint64_t citizen_call, const std::string& agent_uri,
+                        std::chrono::milliseconds timeout);
+  // Completes an answered offerless call with `answer_sdp` (sends the ACK). Used to abandon
+  // a call no agent can take: Complete() with a placeholder, then Hangup().
+  void Complete(uint64_t call_id, const std::string& answer_sdp = "");
   // Ends a call: CANCEL while it rings, BYE once answered. No-op for finished calls.
   void Hangup(uint64_t call_id);
   // Ends every call and shuts the stack down (waits at most ~2 s for BYE/CANCEL answers).
