@@ -628,8 +628,8 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
                               "pudo escribir el archivo de rechazos");
     }
   }
-  log::Info("importación {} en la campaña {}: {} filas, {} a gestionar", result.import_id,
-            options.campaign_id, fun.initial, fun.callable);
+  log::Debug("importación {} en la campaña {}: {} filas, {} a gestionar", result.import_id,
+             options.campaign_id, fun.initial, fun.callable);
   return result;
 }
 

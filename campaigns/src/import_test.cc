@@ -1,0 +1,359 @@
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <zip.h>
+
+#include "campaigns/contacts.h"
+#include "campaigns/phone.h"
+#include "campaigns/schema.h"
+#include "campaigns/src/import_internal.h"
+#include "tests/testutil/testutil.h"
+
+namespace sondeo::campaigns {
+namespace {
+
+using ::testing::HasSubstr;
+
+class RealNormalizer final : public CellNormalizer {
+ public:
+  const CellResult& Normalize(std::string_view cell, const RowPlace& place) override {
+    return n_.NormalizeCell(cell, place);
+  }
+
+ private:
+  PhoneNormalizer n_;
+};
+
+class ImportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::DbOptions opts;
+    opts.migrations = store::Migrations();
+    for (auto& m : Migrations()) opts.migrations.push_back(std::move(m));
+    auto db = store::Db::Open(dir_.File("t.db"), opts);
+    ASSERT_OK(db);
+    db_ = std::move(*db);
+  }
+
+  int64_t Count(const std::string& sql) {
+    auto st = db_->Prepare(sql);
+    EXPECT_OK(st);
+    auto row = st->Step();
+    EXPECT_OK(row);
+    return st->Int(0);
+  }
+  std::string Text(const std::string& sql) {
+    auto st = db_->Prepare(sql);
+    EXPECT_OK(st);
+    auto row = st->Step();
+    EXPECT_OK(row);
+    return st->Text(0);
+  }
+
+  Result<ImportResult> Run(const std::string& file, ImportOptions opts = {}) {
+    if (opts.campaign_id.empty()) opts.campaign_id = "c1";
+    return Import(*db_, file, opts, clock_);
+  }
+
+  std::string Write(const std::string& name, const std::string& content) {
+    testing::WriteFile(dir_.File(name), content);
+    return dir_.File(name);
+  }
+
+  testing::TempDir dir_;
+  ManualClock clock_{FromUnixMillis(1'800'000'000'000)};
+  std::unique_ptr<store::Db> db_;
+};
+
+// Rows: 1 callable (gains 2's and 3's phones), 2 dup by document of 1, 3 dup by phone (of
+// row 2's phone, so transitively of 1), 4 no phone, 5 digits lost, 6 ragged, 7 callable.
+const char* kBase =
+    "Cédula;Nombres;Apellidos;Celular;Teléfono 2;Municipio;Departamento;Estrato\n"
+    "1.020.304.050;Ana;Pérez;310 456 7890;(601) 345 6789;Bogotá;Cundinamarca;3\n"
+    "01020304050;Ana M;Pérez;315 765 4321;;Bogotá;Cundinamarca;3\n"
+    "88776655;Otra;Persona;;315-765-4321;Cali;Valle;2\n"
+    "11223344;Sin;Teléfono;;;Cali;Valle;1\n"
+    "22334455;Excel;Roto;3.10457E+09;;Cali;Valle;1\n"
+    "33445566;Fila;Corta;3209876543\n"
+    "\"5566778\";\"Luz; Marina\";Gómez;320 987 6543;;Medellín;Antioquia;4\n";
+
+TEST_F(ImportTest, FunnelClassesAndStoredContacts) {
+  auto r = Run(Write("base.csv", kBase));
+  ASSERT_OK(r);
+  const Funnel& f = r->funnel;
+  EXPECT_EQ(f.initial, 7);
+  EXPECT_EQ(f.rejected, 3);
+  EXPECT_EQ(f.cleaned, 4);
+  EXPECT_EQ(f.duplicates, 2);
+  EXPECT_EQ(f.suppressed, 0);
+  EXPECT_EQ(f.callable, 2);
+  EXPECT_EQ(f.reasons, (std::map<std::string, int64_t>{
+                           {"DIGITOS_PERDIDOS", 1}, {"FILA_IRREGULAR", 1}, {"SIN_TELEFONO", 1}}));
+  EXPECT_EQ(FunnelJson(f),
+            "{\"initial\":7,\"rejected\":3,\"cleaned\":4,\"duplicates\":2,\"suppressed\":0,"
+            "\"callable\":2,\"reasons\":{\"DIGITOS_PERDIDOS\":1,\"FILA_IRREGULAR\":1,"
+            "\"SIN_TELEFONO\":1}}");
+  EXPECT_THAT(FormatFunnel(f), HasSubstr("REGISTROS A GESTIONAR"));
+
+  auto ids = ListContactIds(*db_, "c1");
+  ASSERT_OK(ids);
+  ASSERT_EQ(ids->size(), 2u);
+  auto ana = LoadContact(*db_, (*ids)[0]);
+  ASSERT_OK(ana);
+  EXPECT_EQ(ana->source_row, 1);
+  EXPECT_EQ(ana->document, "1020304050");
+  EXPECT_EQ(ana->nombres, "Ana");
+  EXPECT_EQ(ana->municipio, "Bogotá");
+  EXPECT_EQ(ana->extra, (std::map<std::string, std::string>{{"Estrato", "3"}}));
+  ASSERT_EQ(ana->phones.size(), 3u);
+  EXPECT_EQ(ana->phones[0].e164, "+573104567890");
+  EXPECT_EQ(ana->phones[1].e164, "+573157654321");  // gained from row 2 (mobile first)
+  EXPECT_EQ(ana->phones[2].e164, "+576013456789");
+  EXPECT_EQ(ana->phones[2].type, "fixed");
+  EXPECT_FALSE(ana->suppressed);
+  auto luz = LoadContact(*db_, (*ids)[1]);
+  ASSERT_OK(luz);
+  EXPECT_EQ(luz->source_row, 7);
+  EXPECT_EQ(luz->nombres, "Luz; Marina");
+
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM campaigns WHERE id = 'c1'"), 1);
+  EXPECT_EQ(Count("SELECT callable FROM imports"), 2);
+  EXPECT_EQ(Text("SELECT reasons_json FROM imports"),
+            "{\"DIGITOS_PERDIDOS\":1,\"FILA_IRREGULAR\":1,\"SIN_TELEFONO\":1}");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'contacts.import'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%3104567890%'"), 0);
+}
+
+TEST_F(ImportTest, ReImportAddsNothing) {
+  const std::string file = Write("base.csv", kBase);
+  ASSERT_OK(Run(file));
+  const int64_t phones = Count("SELECT COUNT(*) FROM phones");
+  auto again = Run(file);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->funnel.callable, 0);
+  EXPECT_EQ(again->funnel.duplicates, 4);
+  EXPECT_EQ(again->funnel.rejected, 3);
+  EXPECT_EQ(again->phones_added_to_existing, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM phones"), phones);
+  // The same base in another campaign is new there.
+  ImportOptions other;
+  other.campaign_id = "c2";
+  auto c2 = Run(file, other);
+  ASSERT_OK(c2);
+  EXPECT_EQ(c2->funnel.callable, 2);
+}
+
+TEST_F(ImportTest, ExistingContactGainsPhonesOfLaterDuplicates) {
+  ASSERT_OK(Run(Write("a.csv", "cedula,celular\n123456,3104567890\n")));
+  auto r = Run(Write("b.csv", "cedula,celular\n123456,3157654321\n"));
+  ASSERT_OK(r);
+  EXPECT_EQ(r->funnel.duplicates, 1);
+  EXPECT_EQ(r->phones_added_to_existing, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM phones WHERE e164 = '+573157654321' AND position = 1"), 1);
+}
+
+TEST_F(ImportTest, InjectedFailureRollsEverythingBack) {
+  RealNormalizer n;
+  ImportOptions opts;
+  opts.campaign_id = "nueva";
+  opts.rejects_path = dir_.File("rechazos.csv");
+  ImportHooks hooks;
+  hooks.fail_after_contacts = 1;
+  auto r = ImportWith(*db_, Write("base.csv", kBase), opts, clock_, n, hooks);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), StatusCode::kInternal);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM phones"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM imports"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM campaigns"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log"), 0);
+  EXPECT_FALSE(std::filesystem::exists(opts.rejects_path));
+  // Without the fault the same import goes through.
+  ASSERT_OK(ImportWith(*db_, dir_.File("base.csv"), opts, clock_, n));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts"), 2);
+}
+
+TEST_F(ImportTest, BadFilesChangeNothing) {
+  auto no_phone = Run(Write("np.csv", "nombre,cedula\nAna,123\n"));
+  ASSERT_FALSE(no_phone.ok());
+  EXPECT_THAT(no_phone.error().message(), HasSubstr("ninguna columna de teléfono"));
+  auto quote = Run(Write("q.csv", "nombre,celular\nAna,3104567890\n\"Luz,3157654321\n"));
+  ASSERT_FALSE(quote.ok());
+  EXPECT_THAT(quote.error().message(), HasSubstr("q.csv, línea 3, columna 1"));
+  auto empty = Run(Write("e.csv", ""));
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM campaigns"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM imports"), 0);
+}
+
+TEST_F(ImportTest, RejectsFile) {
+  ImportOptions opts;
+  opts.rejects_path = dir_.File("rechazos.csv");
+  ASSERT_OK(Run(Write("base.csv", kBase), opts));
+  const std::string rej = testing::ReadFile(opts.rejects_path);
+  EXPECT_EQ(rej.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_THAT(rej, HasSubstr("Cédula,Nombres,Apellidos,Celular,Teléfono 2,Municipio,"
+                             "Departamento,Estrato,fila,clase,codigo,motivo\r\n"));
+  EXPECT_THAT(rej, HasSubstr(",2,duplicado,DUPLICADO_DOCUMENTO,duplicado de la fila 1 (mismo "
+                             "documento)\r\n"));
+  EXPECT_THAT(rej, HasSubstr(",3,duplicado,DUPLICADO_TELEFONO,duplicado de la fila 1 (mismo "
+                             "teléfono)\r\n"));
+  EXPECT_THAT(rej, HasSubstr("11223344,Sin,Teléfono,,,Cali,Valle,1,4,rechazado,SIN_TELEFONO,"));
+  EXPECT_THAT(rej, HasSubstr("3.10457E+09,,Cali,Valle,1,5,rechazado,DIGITOS_PERDIDOS,"));
+  EXPECT_THAT(rej, HasSubstr("33445566,Fila,Corta,3209876543,,,,,6,rechazado,FILA_IRREGULAR,"));
+  // Callable rows are not there; 5 non-callable rows + header.
+  EXPECT_EQ(std::count(rej.begin(), rej.end(), '\n'), 6);
+}
+
+TEST_F(ImportTest, SuppressionAppliesToImportsAndExistingContacts) {
+  ASSERT_OK(Run(Write("base.csv", kBase)));
+  auto s =
+      Suppress(*db_, Write("excluidos.txt", "320 987 6543\n11223344\nbasura\n"), "RNE", clock_);
+  ASSERT_OK(s);
+  EXPECT_EQ(s->phones, 1);
+  EXPECT_EQ(s->documents, 1);
+  EXPECT_EQ(s->invalid, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'contacts.suppress' AND detail "
+                  "NOT LIKE '%9876543%'"),
+            1);
+  // Already imported: Luz (row 7) has only that phone -> suppressed.
+  auto ids = ListContactIds(*db_, "c1");
+  ASSERT_OK(ids);
+  EXPECT_FALSE(*IsSuppressed(*db_, (*ids)[0]));
+  EXPECT_TRUE(*IsSuppressed(*db_, (*ids)[1]));
+  EXPECT_TRUE(*IsPhoneSuppressed(*db_, "+573209876543"));
+  EXPECT_FALSE(*IsPhoneSuppressed(*db_, "+573104567890"));
+  // Later imports, in any campaign: the row is suppressed.
+  ImportOptions other;
+  other.campaign_id = "c2";
+  other.rejects_path = dir_.File("r2.csv");
+  auto r = Run(dir_.File("base.csv"), other);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->funnel.suppressed, 1);
+  EXPECT_EQ(r->funnel.callable, 1);
+  EXPECT_THAT(testing::ReadFile(other.rejects_path),
+              HasSubstr(",7,suprimido,SUPRIMIDO_TELEFONO,en la lista de supresión por teléfono: "
+                        "RNE"));
+  // Suppressing again counts as already there.
+  auto again = Suppress(*db_, dir_.File("excluidos.txt"), "RNE", clock_);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->already, 2);
+}
+
+TEST_F(ImportTest, SuppressWithHeaderColumns) {
+  auto s = Suppress(*db_, Write("optout.csv", "Documento;Celular\n1020304050;\n;3157654321\n"), "",
+                    clock_);
+  ASSERT_OK(s);
+  EXPECT_EQ(s->documents, 1);
+  EXPECT_EQ(s->phones, 1);
+  auto r = Run(Write("base.csv", kBase));
+  ASSERT_OK(r);
+  // Rows 1 and 2 by document; row 3 has only the suppressed phone; row 7 is callable.
+  EXPECT_EQ(r->funnel.suppressed, 3);
+  EXPECT_EQ(r->funnel.callable, 1);
+  auto bad = Suppress(*db_, Write("x.csv", "hola\nmundo\n"), "", clock_);
+  EXPECT_FALSE(bad.ok());
+}
+
+TEST_F(ImportTest, Export) {
+  ASSERT_OK(Run(Write("base.csv", kBase)));
+  auto n = ExportContacts(*db_, "c1", dir_.File("out.csv"), clock_);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 2);
+  const std::string out = testing::ReadFile(dir_.File("out.csv"));
+  EXPECT_THAT(out, HasSubstr("\xEF\xBB\xBF"
+                             "fila,documento,nombres,apellidos,correo,municipio,"
+                             "departamento,telefono_1,tipo_1,telefono_2,tipo_2,telefono_3,tipo_3,"
+                             "Estrato\r\n"));
+  EXPECT_THAT(out, HasSubstr("1,1020304050,Ana,Pérez,,Bogotá,Cundinamarca,+573104567890,movil,"
+                             "+573157654321,movil,+576013456789,fijo,3\r\n"));
+  EXPECT_THAT(out, HasSubstr("7,5566778,\"Luz; Marina\",Gómez,,Medellín,Antioquia,+573209876543,"
+                             "movil,,,,,4\r\n"));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'contacts.export'"), 1);
+  auto missing = ExportContacts(*db_, "nope", dir_.File("x.csv"), clock_);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code(), StatusCode::kNotFound);
+}
+
+TEST_F(ImportTest, Windows1252File) {
+  auto r = Run(Write("w.csv",
+                     "C\xE9"
+                     "dula;Tel\xE9"
+                     "fono;Municipio\n123;3104567890;Medell\xEDn\n"));
+  ASSERT_OK(r);
+  EXPECT_EQ(r->encoding, "windows-1252");
+  EXPECT_EQ(Text("SELECT municipio FROM contacts"), "Medellín");
+}
+
+// A tiny XLSX written with libzip: shared strings, an inline string, a phone stored as a float.
+std::string MakeXlsx(const std::string& path, bool two_sheets) {
+  int err = 0;
+  zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+  EXPECT_NE(z, nullptr);
+  auto add = [&](const char* name, const std::string& body) {
+    auto* copy = new std::string(body);
+    zip_source_t* src = zip_source_buffer(z, copy->data(), copy->size(), 0);
+    EXPECT_GE(zip_file_add(z, name, src, ZIP_FL_OVERWRITE), 0);
+    // libzip reads the buffer at zip_close; keep it alive until then.
+    static std::vector<std::unique_ptr<std::string>> keep;
+    keep.emplace_back(copy);
+  };
+  const std::string ns =
+      "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+      "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
+  std::string sheets = "<sheet name=\"Base\" sheetId=\"1\" r:id=\"rId1\"/>";
+  if (two_sheets) sheets = "<sheet name=\"Notas\" sheetId=\"2\" r:id=\"rId2\"/>" + sheets;
+  add("xl/workbook.xml",
+      "<?xml version=\"1.0\"?><workbook " + ns + "><sheets>" + sheets + "</sheets></workbook>");
+  add("xl/_rels/workbook.xml.rels",
+      "<?xml version=\"1.0\"?><Relationships "
+      "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+      "<Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\" Type=\"x\"/>"
+      "<Relationship Id=\"rId2\" Target=\"/xl/worksheets/sheet2.xml\" Type=\"x\"/>"
+      "</Relationships>");
+  add("xl/sharedStrings.xml",
+      "<?xml version=\"1.0\"?><sst " + ns +
+          "><si><t>Cédula</t></si><si><t>Celular</t></si><si><r><t>Nom</t></r><r><t>bre</t></r>"
+          "</si><si><t>Ana &amp; Luz</t></si></sst>");
+  add("xl/worksheets/sheet1.xml",
+      "<?xml version=\"1.0\"?><worksheet " + ns +
+          "><sheetData>"
+          "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>"
+          "<c r=\"C1\" t=\"s\"><v>2</v></c></row>"
+          "<row r=\"2\"><c r=\"A2\"><v>1020304050</v></c><c r=\"B2\"><v>3.10456789E9</v></c>"
+          "<c r=\"C2\" t=\"s\"><v>3</v></c></row>"
+          "<row r=\"4\"><c r=\"B4\" t=\"inlineStr\"><is><t>315 765 4321</t></is></c></row>"
+          "</sheetData></worksheet>");
+  add("xl/worksheets/sheet2.xml", "<?xml version=\"1.0\"?><worksheet " + ns +
+                                      "><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is>"
+                                      "<t>nada</t></is></c></row></sheetData></worksheet>");
+  EXPECT_EQ(zip_close(z), 0);
+  return path;
+}
+
+TEST_F(ImportTest, XlsxFirstSheetAndNamedSheet) {
+  const std::string file = MakeXlsx(dir_.File("base.xlsx"), true);
+  ImportOptions opts;
+  opts.sheet = "Base";
+  auto r = Run(file, opts);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->encoding, "xlsx");
+  EXPECT_EQ(r->funnel.initial, 2);
+  EXPECT_EQ(r->funnel.callable, 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM phones WHERE e164 = '+573104567890'"), 1);
+  EXPECT_EQ(Text("SELECT nombres FROM contacts WHERE document = '1020304050'"), "Ana & Luz");
+  EXPECT_EQ(Count("SELECT source_row FROM contacts WHERE document IS NULL"), 2);
+  // The first sheet ("Notas") has no phone column; an unknown sheet names the sheets.
+  auto first = Run(file);
+  ASSERT_FALSE(first.ok());
+  EXPECT_THAT(first.error().message(), HasSubstr("ninguna columna de teléfono"));
+  opts.sheet = "Hoja9";
+  auto none = Run(file, opts);
+  ASSERT_FALSE(none.ok());
+  EXPECT_THAT(none.error().message(), HasSubstr("Notas, Base"));
+}
+
+}  // namespace
+}  // namespace sondeo::campaigns
