@@ -295,5 +295,54 @@ TEST(SipBridgeTest, ConnectsTheAgentByThirdPartyCallControlWithinTwoSeconds) {
   EXPECT_NE(agent_msgs.find("BYE sip:"), std::string::npos);
 }
 
+// Through Kamailio (the carrier's proxy, with Record-Route) to the sipp carrier, and the
+// agent leg to a baresip phone registered at Kamailio as agente1 (started by rig_test.sh).
+TEST(SipBridgeTest, ThroughKamailioToARegisteredBaresipAgent) {
+  const char* proxy = std::getenv("SONDEO_RIG_KAMAILIO");
+  if (proxy == nullptr) GTEST_SKIP() << "run by tests/sip/rig_test.sh, which starts the rig";
+  SipOptions opt;
+  opt.trunk = proxy;
+  opt.uri_format = "sip:2000100{digits}@{trunk}";
+  EndpointEvents events;
+  auto ep = SipEndpoint::Start(opt, SipOutcomeTable::Defaults(),
+                               [&](const SipCallEvent& e) { events.Add(e); });
+  ASSERT_TRUE(ep.ok()) << ep.status().ToString();
+  // A busy citizen through the proxy.
+  OriginateOptions busy_call;
+  busy_call.target_uri = std::string("sip:4860000573001234567@") + proxy;
+  const uint64_t busy = (*ep)->Originate(busy_call, std::chrono::seconds(20));
+  auto busy_end = events.Wait(busy, SipCallEvent::Kind::kFinished, std::chrono::seconds(5));
+  ASSERT_TRUE(busy_end.has_value());
+  EXPECT_EQ(busy_end->outcome, SipOutcome::kBusy);
+  OriginateOptions call;
+  call.e164 = "+573001234567";
+  call.offerless = true;
+  const uint64_t citizen = (*ep)->Originate(call, std::chrono::seconds(20));
+  auto answered = events.Wait(citizen, SipCallEvent::Kind::kAnswered, std::chrono::seconds(5));
+  ASSERT_TRUE(answered.has_value());
+  const uint64_t agent = (*ep)->ConnectAgent(citizen, std::string("sip:agente1@") + proxy,
+                                             std::chrono::milliseconds(2000));
+  auto connected = events.Wait(citizen, SipCallEvent::Kind::kConnected, std::chrono::seconds(3));
+  ASSERT_TRUE(connected.has_value()) << "baresip did not answer through Kamailio";
+  EXPECT_LT(
+      std::chrono::duration_cast<std::chrono::milliseconds>(connected->at - answered->at).count(),
+      2000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  (*ep)->Hangup(citizen);
+  EXPECT_TRUE(events.Wait(citizen, SipCallEvent::Kind::kFinished, std::chrono::seconds(5)));
+  EXPECT_TRUE(events.Wait(agent, SipCallEvent::Kind::kFinished, std::chrono::seconds(5)));
+  (*ep)->Stop();
+  EXPECT_EQ((*ep)->active_calls(), 0u);
+  // The carrier got the in-dialog ACK (with baresip's SDP) and BYE through the proxy's route.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::string carrier = Slurp(std::getenv("SONDEO_RIG_CARRIER_LOG"));
+  EXPECT_NE(carrier.find("Record-Route:"), std::string::npos);
+  const size_t ack = carrier.find("ACK sip:");
+  ASSERT_NE(ack, std::string::npos);
+  EXPECT_NE(carrier.find("c=IN IP4 127.0.0.1", ack), std::string::npos);
+  EXPECT_NE(carrier.find("BYE sip:"), std::string::npos);
+  EXPECT_NE(carrier.find("486 Busy Here"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sondeo::dialer
