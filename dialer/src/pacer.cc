@@ -39,6 +39,37 @@ class Difference {
   std::vector<double> pmf_;
 };
 
+// FreeInTimeProbability for many agents at once: sorted talk samples and suffix sums of
+// exp(-t/m), so each agent costs a binary search instead of a pass over the samples.
+class TalkModel {
+ public:
+  explicit TalkModel(const PacingStats& s)
+      : m_(std::max(s.mean_ring_to_answer, 0.1)), shift_(s.mean_wrap - kGrace) {
+    sorted_ = s.talk_samples;
+    if (!std::is_sorted(sorted_.begin(), sorted_.end())) std::sort(sorted_.begin(), sorted_.end());
+    suffix_.assign(sorted_.size() + 1, 0.0);
+    for (size_t i = sorted_.size(); i-- > 0;)
+      suffix_[i] = suffix_[i + 1] + std::exp(-sorted_[i] / m_);
+  }
+  double Free(double elapsed) const {
+    const auto first = std::upper_bound(sorted_.begin(), sorted_.end(), elapsed);
+    const auto n = static_cast<double>(sorted_.end() - first);
+    if (n == 0) return std::exp(-std::max(shift_, 0.0) / m_);
+    // Samples t <= cut are free in time for sure (remaining talk + wrap <= grace).
+    const double cut = elapsed - shift_;
+    const auto split = std::upper_bound(first, sorted_.end(), cut);
+    const auto sure = static_cast<double>(split - first);
+    const auto idx = static_cast<size_t>(split - sorted_.begin());
+    return (sure + std::exp(cut / m_) * suffix_[idx]) / n;
+  }
+
+ private:
+  double m_;
+  double shift_;
+  std::vector<double> sorted_;
+  std::vector<double> suffix_;
+};
+
 int Progressive(const PacerInput& in) {
   return std::max(0,
                   in.ready_agents - static_cast<int>(in.ringing_ages.size()) - in.waiting_answers);
@@ -132,7 +163,8 @@ PacerDecision CallsToPlace(const PacerInput& in) {
     expected_live += p;
     diff.Add(p, +1);
   }
-  for (double t : in.talking_elapsed) diff.Add(FreeInTimeProbability(in.stats, t), -1);
+  const TalkModel talk(in.stats);
+  for (double t : in.talking_elapsed) diff.Add(talk.Free(t), -1);
   for (double w : in.wrapping_elapsed) {
     const double m = std::max(in.stats.mean_ring_to_answer, 0.1);
     diff.Add(std::exp(-std::max(in.stats.mean_wrap - w - kGrace, 0.0) / m), -1);

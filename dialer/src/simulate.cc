@@ -239,6 +239,43 @@ class SimAgents {
 
 }  // namespace
 
+Result<int> CreateSyntheticContacts(store::Db& db, const std::string& campaign_id, int contacts,
+                                    uint64_t seed) {
+  auto txn = store::Transaction::Begin(db);
+  if (!txn) return txn.error();
+  {
+    auto st = db.Prepare("INSERT OR IGNORE INTO campaigns (id, name, created_ms) VALUES (?, ?, 0)");
+    if (!st) return st.error();
+    st->Bind(1, campaign_id).Bind(2, "Simulación " + campaign_id);
+    if (Status s = st->Run(); !s.ok()) return s;
+  }
+  auto contact = db.Prepare(
+      "INSERT INTO contacts (campaign_id, source_row, nombres, municipio) VALUES (?, ?, ?, ?)");
+  if (!contact) return contact.error();
+  auto phone = db.Prepare(
+      "INSERT INTO phones (contact_id, e164, type, position) VALUES (?, ?, 'mobile', ?)");
+  if (!phone) return phone.error();
+  std::mt19937_64 rng(SplitMix(seed ^ 0x5eedULL));
+  for (int i = 0; i < contacts; ++i) {
+    contact->Reset();
+    contact->Bind(1, campaign_id)
+        .Bind(2, i + 1)
+        .Bind(3, "Ciudadano " + std::to_string(i + 1))
+        .Bind(4, "Bogotá");
+    if (Status s = contact->Run(); !s.ok()) return s;
+    const int64_t id = db.LastInsertRowId();
+    const int n = 1 + static_cast<int>(rng() % 3);
+    for (int k = 0; k < n; ++k) {
+      phone->Reset();
+      const uint64_t digits = 3000000000ULL + rng() % 250000000ULL;
+      phone->Bind(1, id).Bind(2, "+57" + std::to_string(digits)).Bind(3, k);
+      if (Status s = phone->Run(); !s.ok()) return s;
+    }
+  }
+  if (Status s = txn->Commit(); !s.ok()) return s;
+  return contacts;
+}
+
 Result<SimReport> RunSimulation(store::Db& db, const CallingCalendar& calendar,
                                 const SimOptions& options) {
   const TimePoint first = calendar.NextCallable(options.start);

@@ -111,6 +111,12 @@ struct SimReport {
   TimePoint ended{};
 };
 
+// Test and benchmark data: creates campaign `campaign_id` (a bare row) when missing and
+// `contacts` synthetic contacts with 1-3 mobile phones each (+57 3xx numbers derived from
+// `seed`; never real people's). Returns the number of contacts created.
+Result<int> CreateSyntheticContacts(store::Db& db, const std::string& campaign_id, int contacts,
+                                    uint64_t seed);
+
 // Runs the engine over `options.days` working days of `calendar` with simulated citizens
 // and agents. Everything is written to `db` (attempts, contact_dialing, and survey
 // responses through on_complete). Errors: engine and store errors.
