@@ -10,7 +10,6 @@
 #include <phonenumbers/logger.h>
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
-#include <phonenumbers/shortnumberinfo.h>
 
 #include "campaigns/src/phone_internal.h"
 
@@ -135,7 +134,7 @@ struct PhoneNormalizer::Impl {
     }
   }
 
-  // The slow path: numbers outside the Colombian mobile/fixed plan.
+  // The slow path: foreign numbers (after '+' or an international prefix).
   void Library(std::string_view piece, const Cleaned& c) {
     using i18n::phonenumbers::PhoneNumber;
     using i18n::phonenumbers::PhoneNumberUtil;
@@ -145,12 +144,6 @@ struct PhoneNormalizer::Impl {
     if (c.kind == CleanKind::kForeign) text.insert(0, "+");
     if (util.Parse(text, "CO", &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
       return Reject(piece, PhoneReject::kInvalid);
-    }
-    if (c.kind == CleanKind::kShort) {
-      static const i18n::phonenumbers::ShortNumberInfo short_info;
-      return Reject(piece, short_info.IsValidShortNumberForRegion(number, "CO")
-                               ? PhoneReject::kNotCallable
-                               : PhoneReject::kInvalid);
     }
     if (!util.IsValidNumber(number)) return Reject(piece, PhoneReject::kInvalid);
     if (number.country_code() != 57) return Reject(piece, PhoneReject::kForeign);
@@ -178,11 +171,6 @@ const CellResult& PhoneNormalizer::NormalizeCell(std::string_view cell, const Ro
   m.scratch.phones.clear();
   m.scratch.rejected.clear();
   if (cell.find_first_not_of(" \t\r\n") == std::string_view::npos) return m.scratch;
-  if (auto it = m.cache.find(cell); it != m.cache.end()) {
-    ++m.hits;
-    return it->second;
-  }
-  ++m.misses;
   phone_internal::SplitCell(cell, m.pieces);
   bool used_zone = false;
   bool used_library = false;
@@ -197,6 +185,9 @@ const CellResult& PhoneNormalizer::NormalizeCell(std::string_view cell, const Ro
         break;
       case CleanKind::kNational:
         m.National(piece, c.view());
+        break;
+      case CleanKind::kTollFree:
+        m.Reject(piece, phone_internal::ClassifyNsn11(c.view()));
         break;
       case CleanKind::kLocal7: {
         if (phone_internal::IsPlaceholder(c.view())) {
@@ -214,10 +205,21 @@ const CellResult& PhoneNormalizer::NormalizeCell(std::string_view cell, const Ro
         m.National(piece, std::string_view(nsn, 10));
         break;
       }
-      case CleanKind::kTollFree:
       case CleanKind::kShort:
+        m.Reject(piece, phone_internal::IsShortCode(c.view()) ? PhoneReject::kNotCallable
+                                                              : PhoneReject::kInvalid);
+        break;
       case CleanKind::kForeign:
-        used_library = true;
+        // The cache is consulted only here: a cell answered on the fast path costs less
+        // than hashing it.
+        if (!used_library) {
+          used_library = true;
+          if (auto it = m.cache.find(cell); it != m.cache.end()) {
+            ++m.hits;
+            return it->second;
+          }
+          ++m.misses;
+        }
         m.Library(piece, c);
         break;
     }

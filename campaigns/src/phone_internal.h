@@ -28,6 +28,16 @@ enum class FastClass : uint8_t {
 // `nsn` must be exactly 10 ASCII digits.
 FastClass ClassifyNsn10(std::string_view nsn);
 
+// An 11-digit national number starting with 1, from the same metadata:
+//   toll-free 1800\d{7}, premium 19(?:0[01]|4[78])\d{7} -> kNotCallable; else kInvalid.
+PhoneReject ClassifyNsn11(std::string_view nsn);
+
+// A 3-6 digit string that libphonenumber's CO short-number metadata (ShortNumberInfo::
+// IsValidShortNumberForRegion) calls a valid short code: never callable.
+//   1(?:06|1[2-9]|2[35-7]|3[27]|4[467]|5[36]|6[4-7]|95)|(?:29002|39003)9|40404|5930\d\d|85432
+//   |(?:[2359][57]|8(?:7|9\d))\d{3}
+bool IsShortCode(std::string_view digits);
+
 // A national number whose 7 subscriber digits are all the same, or that ends in 1234567.
 // `nsn` is 7 or 10 digits.
 bool IsPlaceholder(std::string_view nsn);

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
+#include <phonenumbers/shortnumberinfo.h>
 
 #include "campaigns/phone.h"
 #include "campaigns/src/phone_internal.h"
@@ -40,8 +41,9 @@ const std::vector<std::string>& Prefixes() {
       "352",   "37",     "370",    "371",     "6",       "60",       "601",      "6010", "60104",
       "60105", "601054", "601055", "6010554", "6010555", "60105550", "60105551", "6011", "602",
       "603",   "604",    "608",    "6081",    "609",     "61",       "9",        "91",   "9101",
-      "94",    "9408",   "1",      "18",      "1800",    "19",       "8",        "5",    "7",
-      "4",     "2",      "0"};
+      "94",    "9408",   "1",      "18",      "1800",    "19",       "190",      "1900", "1901",
+      "1902",  "194",    "1947",   "1948",    "1949",    "8",        "5",        "7",    "4",
+      "2",     "0"};
   return p;
 }
 
@@ -86,10 +88,13 @@ TEST(PhonePropertyTest, FastPathAgreesWithLibphonenumber) {
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   std::mt19937_64 rng(20260301);
   PhoneNormalizer norm;
+  const i18n::phonenumbers::ShortNumberInfo short_info;
   const size_t cells = CellCount();
   size_t accepted = 0;
   size_t fast_checked = 0;
   size_t unknown = 0;
+  size_t eleven_checked = 0;
+  size_t short_checked = 0;
   std::unordered_set<std::string> seen;
   const char* places[][2] = {{"", ""}, {"Antioquia", ""}, {"", "Cali"}, {"Bogotá D.C.", ""}};
 
@@ -134,6 +139,31 @@ TEST(PhonePropertyTest, FastPathAgreesWithLibphonenumber) {
           break;
       }
     }
+    // 11-digit national numbers (toll-free and premium) are also decided without the library.
+    if (nsn[0] == '1' && i % 4 == 1) {
+      const std::string n11 = nsn + static_cast<char>('0' + rng() % 10);
+      bool valid = false;
+      PhoneNumberUtil::PhoneNumberType type = lib_type("+57" + n11, valid);
+      const bool not_callable =
+          valid && (type == PhoneNumberUtil::TOLL_FREE || type == PhoneNumberUtil::PREMIUM_RATE);
+      EXPECT_EQ(phone_internal::ClassifyNsn11(n11) == PhoneReject::kNotCallable, not_callable)
+          << n11;
+      EXPECT_TRUE(not_callable || !valid) << n11;
+      ++eleven_checked;
+    }
+    // Short codes against ShortNumberInfo.
+    if (i % 8 == 2) {
+      const std::string digits = nsn.substr(0, 3 + rng() % 4);
+      PhoneNumber number;
+      ASSERT_TRUE(digits[0] == '0' ||
+                  util.Parse(digits, "CO", &number) == PhoneNumberUtil::NO_PARSING_ERROR);
+      if (digits[0] != '0') {
+        ++short_checked;
+        EXPECT_EQ(phone_internal::IsShortCode(digits),
+                  short_info.IsValidShortNumberForRegion(number, "CO"))
+            << digits;
+      }
+    }
     // The whole normaliser on a dirty cell: every accepted number is one libphonenumber
     // calls valid with the same type (or is a documented unknown shape).
     const std::string cell = Dirty(rng, nsn);
@@ -161,6 +191,8 @@ TEST(PhonePropertyTest, FastPathAgreesWithLibphonenumber) {
   // The generator must actually exercise both paths.
   EXPECT_GT(accepted, cells / 10);
   EXPECT_GT(unknown, 0u);
+  EXPECT_GT(eleven_checked, cells / 200);
+  EXPECT_GT(short_checked, cells / 20);
   EXPECT_EQ(fast_checked, (cells + 3) / 4);
 }
 

@@ -211,6 +211,44 @@ FastClass ClassifyNsn10(std::string_view n) {
   return FastClass::kInvalid;
 }
 
+bool IsShortCode(std::string_view d) {
+  auto in = [](char c, char lo, char hi) { return c >= lo && c <= hi; };
+  switch (d.size()) {
+    case 3: {
+      if (d[0] != '1') return false;
+      const char a = d[1];
+      const char b = d[2];
+      return (a == '0' && b == '6') || (a == '1' && in(b, '2', '9')) ||
+             (a == '2' && (b == '3' || in(b, '5', '7'))) || (a == '3' && (b == '2' || b == '7')) ||
+             (a == '4' && (b == '4' || b == '6' || b == '7')) ||
+             (a == '5' && (b == '3' || b == '6')) || (a == '6' && in(b, '4', '7')) ||
+             (a == '9' && b == '5');
+    }
+    case 5:
+      if (d == "40404" || d == "85432") return true;
+      if ((d[0] == '2' || d[0] == '3' || d[0] == '5' || d[0] == '9') &&
+          (d[1] == '5' || d[1] == '7')) {
+        return true;
+      }
+      return d[0] == '8' && d[1] == '7';
+    case 6:
+      return d == "290029" || d == "390039" || d.starts_with("5930") ||
+             (d[0] == '8' && d[1] == '9');
+    default:
+      return false;
+  }
+}
+
+PhoneReject ClassifyNsn11(std::string_view n) {
+  if (n.size() != 11) return PhoneReject::kInvalid;
+  if (n.starts_with("1800")) return PhoneReject::kNotCallable;
+  if (n.starts_with("1900") || n.starts_with("1901") || n.starts_with("1947") ||
+      n.starts_with("1948")) {
+    return PhoneReject::kNotCallable;
+  }
+  return PhoneReject::kInvalid;
+}
+
 bool IsPlaceholder(std::string_view nsn) {
   if (nsn.size() < 7) return false;
   std::string_view sub = nsn.substr(nsn.size() - 7);

@@ -137,6 +137,9 @@ TEST(PhoneNormalizerTest, RealDataNoise) {
       {"01 8000 123456", {"!NO_LLAMABLE"}},
       {"01-900-1234567", {"!NO_LLAMABLE"}},
       {"123", {"!NO_LLAMABLE"}},
+      {"85432", {"!NO_LLAMABLE"}},
+      {"4321", {"!TELEFONO_INVALIDO"}},
+      {"66666", {"!TELEFONO_INVALIDO"}},
       {"300123456", {"!TELEFONO_INVALIDO"}},    // 9-digit "mobile": no guessing
       {"30012345678", {"!TELEFONO_INVALIDO"}},  // 11-digit "mobile"
       {"3OO1234568", {"!TELEFONO_INVALIDO"}},   // letter O typed for zero
@@ -327,16 +330,16 @@ TEST(PhoneNormalizerTest, CodesAndNames) {
 
 TEST(PhoneNormalizerTest, CachesCellsThatNeededTheLibrary) {
   PhoneNormalizer norm;
-  (void)norm.NormalizeCell("018000123456");
-  (void)norm.NormalizeCell("018000123456");
+  (void)norm.NormalizeCell("+34 912 345 678");
+  (void)norm.NormalizeCell("+34 912 345 678");
   (void)norm.NormalizeCell("3001234568");
   EXPECT_EQ(norm.cache_hits(), 1u);
-  EXPECT_EQ(norm.cache_misses(), 2u);
+  EXPECT_EQ(norm.cache_misses(), 1u);  // fast-path cells never touch the cache
   // A cell completed from the row's zone is never served from another row's answer.
-  EXPECT_THAT(Outcome(norm.NormalizeCell("2345678 / 018000123456", {"Antioquia", ""})),
-              ElementsAre("+576042345678 f", "!NO_LLAMABLE"));
-  EXPECT_THAT(Outcome(norm.NormalizeCell("2345678 / 018000123456", {"Valle", ""})),
-              ElementsAre("+576022345678 f", "!NO_LLAMABLE"));
+  EXPECT_THAT(Outcome(norm.NormalizeCell("2345678 / +34 912 345 678", {"Antioquia", ""})),
+              ElementsAre("+576042345678 f", "!NUMERO_EXTRANJERO"));
+  EXPECT_THAT(Outcome(norm.NormalizeCell("2345678 / +34 912 345 678", {"Valle", ""})),
+              ElementsAre("+576022345678 f", "!NUMERO_EXTRANJERO"));
 }
 
 }  // namespace
