@@ -142,6 +142,8 @@ std::string Mobile(Rng& rng) {
 std::string Fixed(Rng& rng, char zone) {
   for (;;) {
     std::string s = std::string("60") + zone + Digits(rng, 7, '2');
+    // Now and then a 6011.../6081... line: valid from libphonenumber 9.0.6, unknown to 8.12.57.
+    if ((zone == '1' || zone == '8') && rng.Chance(0.01)) s[3] = '1';
     if (s[3] == '9' || IsPlaceholder(s)) continue;
     return s;
   }
@@ -184,7 +186,8 @@ std::string DirtyMobile(Rng& rng, const std::string& m) {
 std::string DirtyFixed(Rng& rng, const std::string& f, bool has_place) {
   const std::string b = f.substr(2, 1);
   const std::string local = f.substr(3);
-  uint64_t k = rng.Below(100);
+  // 6011.../6081... never existed in the old plan: only the new 10-digit forms.
+  uint64_t k = local[0] == '1' ? rng.Below(42) : rng.Below(100);
   if (k < 15) return f.substr(0, 3) + " " + local;
   if (k < 25) return "(" + f.substr(0, 3) + ") " + local;
   if (k < 30) return "+57 " + f.substr(0, 3) + " " + local;
