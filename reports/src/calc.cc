@@ -164,8 +164,11 @@ std::string QuestionSentence(std::string_view subject, const std::vector<Sentenc
     }
   }
   if (nonzero.empty()) return "";
-  std::stable_sort(nonzero.begin(), nonzero.end(),
-                   [&](size_t a, size_t b) { return parts[a].count > parts[b].count; });
+  // The most chosen option leads; the others follow in the script's order (as the seed does).
+  const auto lead_it = std::max_element(nonzero.begin(), nonzero.end(), [&](size_t a, size_t b) {
+    return parts[a].count < parts[b].count;
+  });
+  std::rotate(nonzero.begin(), lead_it, lead_it + 1);
   auto p = [&](size_t i) { return std::to_string(std::llround(pct[i])) + "%"; };
   const size_t lead = nonzero[0];
   std::string out = "El " + p(lead) + " de los ciudadanos encuestados ";

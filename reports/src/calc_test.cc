@@ -104,7 +104,7 @@ TEST(SentenceTest, SeedWording) {
        {{"Excelente", 146}, {"Bueno", 38}, {"Regular", 4}, {"Malo", 11}},
        false,
        "El 73% de los ciudadanos encuestados califica la amabilidad como Excelente, seguido de "
-       "un 19% (Bueno), 6% (Malo) y 2% (Regular)."},
+       "un 19% (Bueno), 2% (Regular) y 6% (Malo)."},
       {"Conocimiento del tema",
        {{"Excelente", 3}, {"Bueno", 1}, {"Regular", 0}, {"Malo", 0}},
        false,

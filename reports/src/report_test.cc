@@ -133,7 +133,7 @@ TEST_F(SeedReportTest, QuestionDistributions) {
        {73.3, 19.3, 2.5, 4.9},
        0,
        "El 73% de los ciudadanos encuestados califica la amabilidad como Excelente, seguido de "
-       "un 19% (Bueno), 5% (Malo) y 3% (Regular)."},
+       "un 19% (Bueno), 3% (Regular) y 5% (Malo)."},
       {"conocimiento",
        {135, 35, 16, 16},
        {66.9, 17.3, 7.9, 7.9},
@@ -145,13 +145,13 @@ TEST_F(SeedReportTest, QuestionDistributions) {
        {70.0, 23.8, 2.1, 4.1},
        9,
        "El 70% de los ciudadanos encuestados califica la actitud de servicio como Excelente, "
-       "seguido de un 24% (Bueno), 4% (Malo) y 2% (Regular)."},
+       "seguido de un 24% (Bueno), 2% (Regular) y 4% (Malo)."},
       {"lenguaje",
        {152, 30, 8, 12},
        {75.2, 14.9, 4.0, 5.9},
        0,
        "El 75% de los ciudadanos encuestados califica el lenguaje claro y sencillo como "
-       "Excelente, seguido de un 15% (Bueno), 6% (Malo) y 4% (Regular)."},
+       "Excelente, seguido de un 15% (Bueno), 4% (Regular) y 6% (Malo)."},
   };
   const std::vector<std::string> labels = {"Excelente", "Bueno", "Regular", "Malo"};
   for (size_t i = 0; i < 4; ++i) {

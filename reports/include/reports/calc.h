@@ -47,7 +47,8 @@ struct SentencePart {
 
 // The seed's sentence for one question or matrix item, with whole percentages that sum to
 // 100: "El 73% de los ciudadanos encuestados califica la amabilidad como Excelente, seguido de
-// un 19% (Bueno), 5% (Malo) y 2% (Regular)." `subject` is the item or question short label;
+// un 19% (Bueno), 2% (Regular) y 5% (Malo)." The most chosen option leads (the first one on a
+// tie); the others follow in the order of `parts`. `subject` is the item or question short label;
 // its article is guessed ("la amabilidad", "el conocimiento del tema"). Yes/no questions
 // (`yes_no` true) read "... responde Sí a «text», frente a un 36% que responde No.".
 // Options with no answers are named at the end ("Ninguno eligió Regular."). Empty string
