@@ -9,7 +9,7 @@ namespace sondeo::reports {
 
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json Num(double v) { return std::isnan(v) || std::isinf(v) ? json(nullptr) : json(v); }
 // Percent-like values with 1 decimal, rounded for display stability.

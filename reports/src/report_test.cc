@@ -1,6 +1,7 @@
 #include "reports/report.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <numeric>
 
 #include <gtest/gtest.h>
@@ -309,6 +310,18 @@ TEST_F(SeedReportTest, DateRangeAndPending) {
   EXPECT_EQ(total, 1637);
   EXPECT_NEAR(pct, 100.0, 1e-9);
   EXPECT_EQ(p->aapor.counts.uh, 279 - 10 + 89 + 226 + 47);
+}
+
+// Every number of the JSON, against the reviewed golden file (tests/reports/). To refresh it
+// after an intended change: SONDEO_UPDATE_GOLDEN=1 reports_test, then review the diff.
+TEST_F(SeedReportTest, WholeJsonMatchesGolden) {
+  const std::string golden =
+      (testing::SourceDir() / "tests/reports/seed_report.golden.json").string();
+  const std::string got = RenderJson(report_) + "\n";
+  if (const char* u = std::getenv("SONDEO_UPDATE_GOLDEN"); u != nullptr && *u == '1') {
+    testing::WriteFile(golden, got);
+  }
+  EXPECT_EQ(json::parse(got), json::parse(testing::ReadFile(golden)));
 }
 
 TEST(ReportErrorsTest, UnknownCampaignAndBadDates) {
