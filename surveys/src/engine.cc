@@ -259,9 +259,10 @@ Status ValidateAnswer(const Question& q, const Answer& a) {
                                 "' no es una opción válida (opciones: " + Codes(q) + ")");
         }
       }
-      for (const auto& [id, value] : a.items) {
+      for (const auto& entry : a.items) {
+        const std::string& id = entry.first;
         if (std::none_of(q.items.begin(), q.items.end(),
-                         [&](const Item& i) { return i.id == id; })) {
+                         [&id](const Item& i) { return i.id == id; })) {
           return Invalid(q, "ítem desconocido '" + id.substr(0, 64) + "'");
         }
       }
@@ -300,9 +301,10 @@ Status ValidateAnswers(const Survey& survey, const Answers& answers) {
   }
   const Walk w = DoWalk(survey, answers);
   if (w.path.size() != answers.size()) {
-    for (const auto& [id, answer] : answers) {
+    for (const auto& entry : answers) {
+      const std::string& id = entry.first;
       if (std::none_of(w.path.begin(), w.path.end(),
-                       [&](const Question* q) { return q->id == id; })) {
+                       [&id](const Question* q) { return q->id == id; })) {
         return Status::InvalidArgument(
             id +
             ": respuesta a una pregunta que no corresponde según las condiciones o que "

@@ -848,7 +848,7 @@ class Builder {
         continue;
       }
       const std::string key = it->first.Scalar();
-      const YAML::Node& value = it->second;
+      const YAML::Node value = it->second;  // a copy: it->second is a temporary
       Condition c;
       c.mark = MarkOf(it->first);
       if (key == "and" || key == "or") {
