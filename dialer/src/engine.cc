@@ -691,7 +691,11 @@ Status Engine::HandleEvent(const DriverEvent& e) {
     }
     case DriverEvent::Kind::kFinished: {
       if (call.state == CallState::kDialing || call.state == CallState::kRinging) {
-        const std::string code(CallEndDisposition(e.end));
+        std::string code(CallEndDisposition(e.end));
+        // The campaigns catalogue names the system's ring-out NO_CONTESTA_TIMEOUT.
+        if (e.end == CallEnd::kNoAnswer &&
+            FindRule(options_.scheduler.dispositions, "NO_CONTESTA_TIMEOUT") != nullptr)
+          code = "NO_CONTESTA_TIMEOUT";
         const double secs = Seconds(now - call.dial_at);
         Ewma(stats_.answer_rate, 0.0, stats_.dials, 0.01);
         const bool ringout = e.end == CallEnd::kNoAnswer;

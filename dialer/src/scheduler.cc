@@ -67,11 +67,14 @@ ContactState ApplyOutcome(const SchedulerOptions& options, const CallingCalendar
   }
   s.callback_at.reset();
   s.callback_agent.clear();
-  if (rule == nullptr || rule->final) {
+  if (rule != nullptr && rule->next_phone && phone != nullptr) phone->dead = true;
+  // A final disposition about the number (wrong number, entity's line...) ends the contact
+  // only when no other phone is left to try.
+  if (rule == nullptr ||
+      (rule->final && !(rule->next_phone && ChoosePhone(options, s).has_value()))) {
     Finalize(s, outcome.disposition);
     return s;
   }
-  if (rule->next_phone && phone != nullptr) phone->dead = true;
   const int times = ++RetryCount(s, outcome.disposition);
   const std::string& last = s.last_disposition.empty() ? outcome.disposition : s.last_disposition;
   if (rule->retry_max > 0 && times > rule->retry_max) {

@@ -61,6 +61,11 @@ TEST(ApplyOutcomeTest, Table) {
   opt.max_attempts_per_contact = 3;
   opt.max_attempts_per_phone = 3;
   opt.max_attempts_per_day = 2;
+  DispositionRule line;
+  line.code = "LINEA_DE_LA_ENTIDAD_NP";
+  line.final = true;
+  line.next_phone = true;
+  opt.dispositions.push_back(line);
   const TimePoint mon10 = Local(2026, 11, 30, 10);
   struct Case {
     const char* name;
@@ -172,6 +177,24 @@ TEST(ApplyOutcomeTest, Table) {
        {},
        ContactStatus::kFinal,
        "CONMUTADOR",
+       {},
+       1},
+      {"final number disposition with another phone goes on",
+       Contact(1, 2),
+       "LINEA_DE_LA_ENTIDAD_NP",
+       mon10,
+       {},
+       ContactStatus::kPending,
+       "",
+       mon10,
+       1},
+      {"final number disposition on the last phone is final",
+       Contact(1),
+       "LINEA_DE_LA_ENTIDAD_NP",
+       mon10,
+       {},
+       ContactStatus::kFinal,
+       "LINEA_DE_LA_ENTIDAD_NP",
        {},
        1},
       {"refusal contact is final",
