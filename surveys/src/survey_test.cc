@@ -169,6 +169,17 @@ TEST(SurveyBadInputTest, NestingJustUnderTheScreenStillParsesOrFailsCleanly) {
   EXPECT_FALSE(r.ok());  // depends on itself
 }
 
+TEST(SurveyBadInputTest, NestingHiddenBehindAQuoteStillFailsCleanly) {
+  // The screen thinks '"' opens a quoted text; yaml-cpp nests, and its own depth guard stops.
+  for (const std::string open : {"[", "{a: "}) {
+    std::string s = "id: x\ntitle: [a \"";
+    for (int i = 0; i < 10'000; ++i) s += open;
+    auto r = CheckSurveyText(s, "q.yaml");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.errors[0].line, 2);
+  }
+}
+
 TEST(SurveyBadInputTest, FiveMegabyteStringIsTooLarge) {
   const std::string big = "id: x\ntitle: \"" + std::string(5 << 20, 'a') + "\"\n";
   auto r = CheckSurveyText(big, "big.yaml");
