@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "surveys/src/internal.h"
@@ -969,6 +970,32 @@ class Builder {
 
 }  // namespace
 
+// yaml-cpp's most common messages in Spanish (the rest keep yaml-cpp's English text).
+std::string TranslateYamlError(const std::string& msg) {
+  static const std::pair<const char*, const char*> kMessages[] = {
+      {"end of map not found", "falta cerrar un mapa"},
+      {"end of map flow not found", "falta cerrar un '{'"},
+      {"end of sequence not found", "falta cerrar una lista"},
+      {"end of sequence flow not found", "falta cerrar un '['"},
+      {"unknown token", "símbolo inesperado"},
+      {"illegal EOF in scalar", "el archivo termina dentro de un texto (¿falta cerrar comillas?)"},
+      {"illegal character in scalar", "carácter no permitido en el texto"},
+      {"illegal flow end", "cierre ']' o '}' sin apertura"},
+      {"illegal block entry", "elemento de lista '-' mal ubicado (revise la sangría)"},
+      {"illegal map key", "clave mal ubicada (revise la sangría)"},
+      {"illegal map value", "valor mal ubicado: ¿falta un espacio tras ':' o sobra sangría?"},
+      {"the referenced anchor is not defined", "el alias (*) no tiene ancla (&) definida"},
+      {"unknown escape character: ", "secuencia de escape desconocida: "},
+  };
+  for (const auto& [en, es] : kMessages) {
+    const std::string_view e(en);
+    if (msg.compare(0, e.size(), e) == 0 && (msg.size() == e.size() || e.back() == ' ')) {
+      return es + msg.substr(e.size());
+    }
+  }
+  return msg;
+}
+
 Parsed Parse(std::string_view text, std::string_view file) {
   Parsed out;
   Screen screen(file, out.errors);
@@ -976,12 +1003,17 @@ Parsed Parse(std::string_view text, std::string_view file) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    out.errors.push_back(
+        {std::string(file), e.mark.line + 1, e.mark.column + 1, "anidamiento demasiado profundo"});
+    return out;
   } catch (const YAML::Exception& e) {
     const int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
     const int column = e.mark.column >= 0 ? e.mark.column + 1 : 1;
     std::string hint;
     if (e.msg.find("flow not found") != std::string::npos) hint = screen.UnclosedHint();
-    out.errors.push_back({std::string(file), line, column, "YAML no válido: " + e.msg + hint});
+    out.errors.push_back(
+        {std::string(file), line, column, "YAML no válido: " + TranslateYamlError(e.msg) + hint});
     return out;
   } catch (const std::exception& e) {
     out.errors.push_back({std::string(file), 1, 1, std::string("YAML no válido: ") + e.what()});

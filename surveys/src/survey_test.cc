@@ -113,7 +113,10 @@ INSTANTIATE_TEST_SUITE_P(
     Files, BrokenSurveyTest,
     ::testing::Values(
         BrokenCase{"unknown_key.yaml", {}, {{7, 5}}, "clave desconocida 'requiered'"},
-        BrokenCase{"bad_yaml.yaml", {}, {{8, 7}}, "el '[' de la línea 7, columna 14 no se cierra"},
+        BrokenCase{"bad_yaml.yaml",
+                   {},
+                   {{8, 7}},
+                   "falta cerrar un '[' (el '[' de la línea 7, columna 14 no se cierra)"},
         BrokenCase{"duplicate_id.yaml", {}, {{7, 9}}, "'p1' repetido"},
         BrokenCase{"unknown_scale.yaml", {}, {{9, 12}}, "escala desconocida 'calidad5'"},
         BrokenCase{"later_question.yaml", {}, {{7, 12}}, "pregunta posterior 'p2'"},
