@@ -1,0 +1,74 @@
+#pragma once
+// sondeo's web server: the JSON API under /api/v1, the agent desktop and supervisor console
+// (static assets built into the binary), and WebSocket pushes (calls for agents, the live
+// wallboard for supervisors), over HTTP or HTTPS, on Boost.Beast.
+//
+// Threading: one network thread runs every connection (coroutines); one store thread owns
+// the database connection and runs every API call. Beast stays out of this header.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "server/users.h"
+#include "store/db.h"
+
+namespace sondeo::server {
+
+struct ServerOptions {
+  // "ADDR:PORT" ("[::1]:PORT" for IPv6). Port 0 picks a free port (see Server::port()).
+  std::string listen = "127.0.0.1:8080";
+  // The database (opened by the server on its store thread) and its migrations.
+  std::string db_path = "sondeo.db";
+  std::vector<store::Migration> migrations;
+  // HTTPS when both are set (PEM files). Session cookies are then Secure.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Limits on untrusted input.
+  size_t header_limit = 8 * 1024;                      // request line + headers
+  size_t body_limit = 1024 * 1024;                     // JSON requests
+  size_t upload_limit = 32 * 1024 * 1024;              // POST .../import (CSV/XLSX)
+  Duration header_timeout = std::chrono::seconds(10);  // whole header, from the first byte
+  Duration body_timeout = std::chrono::seconds(60);
+  Duration idle_timeout = std::chrono::seconds(60);  // keep-alive between requests
+  size_t ws_outbox_limit = 256;                      // queued messages per WebSocket
+  // Accounts.
+  int pbkdf2_iterations = kDefaultPbkdf2Iterations;
+  Duration session_ttl = std::chrono::hours(10);     // absolute, from login
+  Duration session_idle = std::chrono::minutes(60);  // since the last request
+  // How often the wallboard is pushed to supervisors.
+  Duration wallboard_period = std::chrono::seconds(2);
+  // Stop on SIGINT/SIGTERM (the CLI sets it; tests call Stop()).
+  bool handle_signals = false;
+  Clock* clock = &SystemClock::Instance();
+};
+
+class Server {
+ public:
+  // Opens the database, loads the TLS certificate, binds the address and starts the network
+  // and store threads. kInvalidArgument for a bad address, certificate or database path;
+  // kUnavailable when the port is taken.
+  static Result<std::unique_ptr<Server>> Start(ServerOptions options);
+  ~Server();  // Stop() + Wait()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The bound port (useful with port 0).
+  uint16_t port() const;
+  bool tls() const;
+  // Asks the server to stop: closes the listener and every connection. Thread-safe.
+  void Stop();
+  // Blocks until the server has stopped (after Stop() or a signal).
+  void Wait();
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sondeo::server

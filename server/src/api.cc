@@ -1,0 +1,995 @@
+#include "server/src/api.h"
+
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "campaigns/campaign.h"
+#include "campaigns/contacts.h"
+#include "common/log.h"
+#include "dialer/sms.h"
+#include "reports/export.h"
+#include "reports/report.h"
+#include "server/src/crypto.h"
+#include "server/src/http_status.h"
+#include "surveys/engine.h"
+#include "surveys/survey.h"
+
+namespace sondeo::server {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kPrefix = "/api/v1";
+
+bool ParseId(std::string_view text, int64_t* out) {
+  if (text.empty() || text.size() > 18) return false;
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+HttpResponse FileResponse(std::string body, std::string content_type, const std::string& name) {
+  HttpResponse r;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  return r;
+}
+
+// The campaign's calling windows, for the callback picker: {"1":[["08:00","17:00"]],...}
+// keyed by weekday (0 = Sunday), plus the time zone.
+json CampaignWindows(const campaigns::Campaign& c) {
+  json days = json::object();
+  for (unsigned d = 0; d < 7; ++d) {
+    json list = json::array();
+    for (const auto& w : c.calendar.windows[d]) {
+      list.push_back({campaigns::FormatTimeOfDay(w.start), campaigns::FormatTimeOfDay(w.end)});
+    }
+    days[std::to_string(d)] = list;
+  }
+  return {{"zone", c.calendar.zone.name()}, {"days", days}};
+}
+
+bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD"; }
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Parses a JSON object body. kInvalidArgument for a wrong content type or bad JSON.
+Result<json> ParseBody(const HttpRequest& r) {
+  if (r.content_type.rfind("application/json", 0) != 0) {
+    return Status::InvalidArgument("se esperaba Content-Type: application/json");
+  }
+  json j = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::InvalidArgument("el cuerpo no es un objeto JSON válido");
+  }
+  return j;
+}
+
+// A string field of a JSON object ("" when absent); kInvalidArgument when of another type.
+Result<std::string> StringField(const json& j, const char* name, bool required) {
+  auto it = j.find(name);
+  if (it == j.end() || it->is_null()) {
+    if (required) return Status::InvalidArgument(std::string("falta el campo '") + name + "'");
+    return std::string();
+  }
+  if (!it->is_string()) {
+    return Status::InvalidArgument(std::string("el campo '") + name + "' debe ser texto");
+  }
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+std::string CookieValue(std::string_view header, std::string_view name) {
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t end = header.find(';', pos);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view part = header.substr(pos, end - pos);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+        part[name.size()] == '=') {
+      return std::string(part.substr(name.size() + 1));
+    }
+    pos = end + 1;
+  }
+  return "";
+}
+
+std::string QueryValue(std::string_view query, std::string_view key) {
+  size_t pos = 0;
+  while (pos <= query.size()) {
+    size_t end = query.find('&', pos);
+    if (end == std::string_view::npos) end = query.size();
+    std::string_view part = query.substr(pos, end - pos);
+    size_t eq = part.find('=');
+    std::string_view k = part.substr(0, eq);
+    if (k == key) {
+      std::string_view v = eq == std::string_view::npos ? "" : part.substr(eq + 1);
+      std::string out;
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (v[i] == '+') {
+          out.push_back(' ');
+        } else if (v[i] == '%' && i + 2 < v.size() && HexValue(v[i + 1]) >= 0 &&
+                   HexValue(v[i + 2]) >= 0) {
+          out.push_back(static_cast<char>(HexValue(v[i + 1]) * 16 + HexValue(v[i + 2])));
+          i += 2;
+        } else {
+          out.push_back(v[i]);
+        }
+      }
+      return out;
+    }
+    pos = end + 1;
+  }
+  return "";
+}
+
+HttpResponse JsonResponse(int status, const json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = Dump(body);
+  return r;
+}
+
+HttpResponse ErrorResponse(const Status& status) {
+  if (status.code() == StatusCode::kInternal) {
+    log::Error("api: {}", status.ToString());
+  }
+  HttpResponse r;
+  r.status = HttpStatusFor(status.code());
+  r.body = ErrorBody(status);
+  return r;
+}
+
+Api::Api(store::Db& db, Clock& clock, Options options) : db_(db), clock_(clock), options_(options) {
+  dummy_hash_ = HashPassword("sondeo-dummy-password", options_.pbkdf2_iterations);
+}
+
+int64_t Api::NowMs() const { return ToUnixMillis(clock_.Now()); }
+
+HttpResponse Api::Handle(const HttpRequest& request, std::vector<Push>* pushes) {
+  try {
+    return Route(request, pushes);
+  } catch (const std::exception& e) {
+    return ErrorResponse(Status::Internal(std::string("excepción: ") + e.what()));
+  }
+}
+
+Result<Principal> Api::Authenticate(std::string_view cookie_header) {
+  const std::string token = CookieValue(cookie_header, kSessionCookie);
+  if (token.empty() || token.size() > 128) {
+    return Status::Unauthenticated("inicie sesión");
+  }
+  const std::string hash = Sha256Hex(token);
+  auto st = db_.Prepare(
+      "SELECT s.user_name, u.role, s.csrf, s.expires_ms, s.last_seen_ms, u.disabled "
+      "FROM sessions s JOIN users u ON u.name = s.user_name WHERE s.token_hash = ?1");
+  if (!st) return st.error();
+  st->Bind(1, hash);
+  auto row = st->Step();
+  if (!row) return row.error();
+  if (!*row) return Status::Unauthenticated("la sesión no existe o expiró; inicie sesión");
+  Principal p;
+  p.user = st->Text(0);
+  auto role = ParseRole(st->Text(1));
+  if (!role) return Status::Internal("rol desconocido en users");
+  p.role = *role;
+  p.csrf = st->Text(2);
+  const int64_t expires = st->Int(3);
+  const int64_t last_seen = st->Int(4);
+  const bool disabled = st->Int(5) != 0;
+  const int64_t now = NowMs();
+  st->Reset();
+  if (disabled || now >= expires || now - last_seen >= options_.session_idle.count()) {
+    auto del = db_.Prepare("DELETE FROM sessions WHERE token_hash = ?1");
+    if (del) {
+      del->Bind(1, hash);
+      (void)del->Run();
+    }
+    return Status::Unauthenticated("la sesión expiró; inicie sesión de nuevo");
+  }
+  if (now - last_seen >= 60 * 1000) {  // one write a minute at most
+    auto upd = db_.Prepare("UPDATE sessions SET last_seen_ms = ?1 WHERE token_hash = ?2");
+    if (upd) {
+      upd->Bind(1, now).Bind(2, hash);
+      (void)upd->Run();
+    }
+  }
+  return p;
+}
+
+HttpResponse Api::Route(const HttpRequest& request, std::vector<Push>* pushes) {
+  if (request.path.rfind(kPrefix, 0) != 0) {
+    return ErrorResponse(Status::NotFound("ruta desconocida"));
+  }
+  const std::string_view path = std::string_view(request.path).substr(kPrefix.size());
+  const std::string& m = request.method;
+
+  if (path == "/login") {
+    if (m != "POST") return ErrorResponse(Status::InvalidArgument("use POST"));
+    return Login(request);
+  }
+
+  auto principal = Authenticate(request.cookie);
+  if (!principal) return ErrorResponse(principal.error());
+  const Principal& p = *principal;
+  if (!IsSafeMethod(m) && !ConstantTimeEquals(request.csrf, p.csrf)) {
+    return ErrorResponse(
+        Status::PermissionDenied("falta el token CSRF o no es válido (cabecera X-CSRF-Token)"));
+  }
+
+  if (path == "/logout" && m == "POST") return Logout(request, p);
+  if (path == "/me" && m == "GET") return Me(p);
+  if (path == "/agent/state" && m == "POST") return SetAgentState(request, p, pushes);
+  if (path == "/campaigns" && m == "GET") return Campaigns(p);
+  if (path == "/sms/estimate" && m == "POST") return SmsEstimate(request);
+  if (path == "/users" && m == "GET") return Users(p);
+  if (path == "/wallboard" && m == "GET") {
+    if (!IsSupervisor(p.role)) {
+      return ErrorResponse(Status::PermissionDenied("solo supervisores"));
+    }
+    auto wb = Wallboard();
+    if (!wb) return ErrorResponse(wb.error());
+    return JsonResponse(200, *wb);
+  }
+  // /campaigns/{id}/{action}
+  constexpr std::string_view kCampaigns = "/campaigns/";
+  if (path.rfind(kCampaigns, 0) == 0) {
+    std::string_view rest = path.substr(kCampaigns.size());
+    const size_t slash = rest.find('/');
+    if (slash != std::string_view::npos) {
+      const std::string id(rest.substr(0, slash));
+      const std::string_view action = rest.substr(slash + 1);
+      if (m == "POST" && (action == "start" || action == "pause")) {
+        return CampaignAction(p, id, action, pushes);
+      }
+      if (m == "POST" && action == "import") return Import(request, p, id);
+      if (m == "POST" && action == "next") return NextContact(p, id, pushes);
+      if (m == "GET" && (action == "report" || action == "export")) {
+        return Download(request, p, id, action);
+      }
+    }
+  }
+  constexpr std::string_view kContacts = "/contacts/";
+  if (path.rfind(kContacts, 0) == 0) {
+    std::string_view rest = path.substr(kContacts.size());
+    const size_t slash = rest.find('/');
+    int64_t id = 0;
+    if (ParseId(rest.substr(0, slash), &id)) {
+      if (slash == std::string_view::npos && m == "GET") return GetContact(p, id);
+      if (slash != std::string_view::npos && rest.substr(slash + 1) == "result" && m == "POST") {
+        return SubmitResult(request, p, id, pushes);
+      }
+    }
+  }
+  constexpr std::string_view kImports = "/imports/";
+  if (path.rfind(kImports, 0) == 0 && m == "GET") {
+    std::string_view rest = path.substr(kImports.size());
+    int64_t id = 0;
+    if (rest.size() > 8 && rest.substr(rest.size() - 8) == "/rejects" &&
+        ParseId(rest.substr(0, rest.size() - 8), &id)) {
+      return Rejects(p, id);
+    }
+  }
+  return ErrorResponse(Status::NotFound("ruta desconocida: " + m + " " + request.path));
+}
+
+HttpResponse Api::Login(const HttpRequest& request) {
+  auto body = ParseBody(request);
+  if (!body) return ErrorResponse(body.error());
+  auto user = StringField(*body, "user", true);
+  if (!user) return ErrorResponse(user.error());
+  auto password = StringField(*body, "password", true);
+  if (!password) return ErrorResponse(password.error());
+  const int64_t now = NowMs();
+  const Status bad = Status::Unauthenticated("usuario o contraseña incorrectos");
+  if (!ValidateUserName(*user).ok() || password->size() > 1024) return ErrorResponse(bad);
+
+  auto st = db_.Prepare(
+      "SELECT role, password_hash, disabled, failed_count, locked_until_ms FROM users "
+      "WHERE name = ?1");
+  if (!st) return ErrorResponse(st.error());
+  st->Bind(1, *user);
+  auto row = st->Step();
+  if (!row) return ErrorResponse(row.error());
+  LoginState state;
+  std::string hash = dummy_hash_;
+  std::string role_name;
+  if (*row) {
+    state.exists = true;
+    role_name = st->Text(0);
+    hash = st->Text(1);
+    state.disabled = st->Int(2) != 0;
+    state.failed_count = static_cast<int>(st->Int(3));
+    state.locked_until_ms = st->Int(4);
+  }
+  st->Reset();
+  // Always hash, so an unknown or locked user takes as long as a known one.
+  const bool password_ok = VerifyPassword(*password, hash) && state.exists;
+  const LoginDecision d = DecideLogin(state, password_ok, now);
+
+  auto tx = store::Transaction::Begin(db_);
+  if (!tx) return ErrorResponse(tx.error());
+  if (state.exists) {
+    auto upd =
+        db_.Prepare("UPDATE users SET failed_count = ?1, locked_until_ms = ?2 WHERE name = ?3");
+    if (!upd) return ErrorResponse(upd.error());
+    upd->Bind(1, d.failed_count).Bind(2, d.locked_until_ms).Bind(3, *user);
+    if (Status s = upd->Run(); !s.ok()) return ErrorResponse(s);
+  }
+  const char* action = "login";
+  switch (d.outcome) {
+    case LoginOutcome::kOk:
+      action = "login";
+      break;
+    case LoginOutcome::kLocked:
+      action = "login.locked";
+      break;
+    case LoginOutcome::kDisabled:
+      action = "login.disabled";
+      break;
+    case LoginOutcome::kBadCredentials:
+      action = "login.failed";
+      break;
+  }
+  const std::string actor = state.exists ? *user : std::string("-");
+  if (Status s = store::Audit(db_, actor, action, state.exists ? "" : "usuario desconocido", now);
+      !s.ok()) {
+    return ErrorResponse(s);
+  }
+
+  if (d.outcome != LoginOutcome::kOk) {
+    if (Status s = tx->Commit(); !s.ok()) return ErrorResponse(s);
+    if (d.outcome == LoginOutcome::kLocked) {
+      return ErrorResponse(Status::ResourceExhausted(
+          "cuenta bloqueada por intentos fallidos; intente de nuevo en 15 minutos"));
+    }
+    return ErrorResponse(bad);
+  }
+
+  const std::string token = RandomHex(32);
+  const std::string csrf = RandomHex(16);
+  auto ins = db_.Prepare(
+      "INSERT INTO sessions(token_hash, user_name, csrf, created_ms, last_seen_ms, expires_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?4, ?5)");
+  if (!ins) return ErrorResponse(ins.error());
+  ins->Bind(1, Sha256Hex(token)).Bind(2, *user).Bind(3, csrf).Bind(4, now);
+  ins->Bind(5, now + options_.session_ttl.count());
+  if (Status s = ins->Run(); !s.ok()) return ErrorResponse(s);
+  auto gc = db_.Prepare("DELETE FROM sessions WHERE expires_ms <= ?1");
+  if (gc) {
+    gc->Bind(1, now);
+    (void)gc->Run();
+  }
+  if (Status s = tx->Commit(); !s.ok()) return ErrorResponse(s);
+
+  HttpResponse r = JsonResponse(200, {{"user", *user}, {"role", role_name}, {"csrf", csrf}});
+  std::string cookie = std::string(kSessionCookie) + "=" + token +
+                       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                       std::to_string(options_.session_ttl.count() / 1000);
+  if (request.secure) cookie += "; Secure";
+  r.headers.emplace_back("Set-Cookie", cookie);
+  return r;
+}
+
+HttpResponse Api::Logout(const HttpRequest& request, const Principal& p) {
+  const std::string token = CookieValue(request.cookie, kSessionCookie);
+  auto del = db_.Prepare("DELETE FROM sessions WHERE token_hash = ?1");
+  if (!del) return ErrorResponse(del.error());
+  del->Bind(1, Sha256Hex(token));
+  if (Status s = del->Run(); !s.ok()) return ErrorResponse(s);
+  if (Status s = store::Audit(db_, p.user, "logout", "", NowMs()); !s.ok()) {
+    return ErrorResponse(s);
+  }
+  HttpResponse r = JsonResponse(200, {{"ok", true}});
+  std::string cookie =
+      std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+  if (request.secure) cookie += "; Secure";
+  r.headers.emplace_back("Set-Cookie", cookie);
+  return r;
+}
+
+HttpResponse Api::Me(const Principal& p) {
+  json j = {{"user", p.user}, {"role", RoleName(p.role)}, {"csrf", p.csrf}};
+  if (auto it = agents_.find(p.user); it != agents_.end()) {
+    j["state"] = it->second.state;
+    j["reason"] = it->second.reason;
+  }
+  return JsonResponse(200, j);
+}
+
+void Api::SetState(const std::string& user, std::string state, std::string reason) {
+  AgentState& a = agents_[user];
+  if (a.state != state || a.reason != reason) a.since_ms = NowMs();
+  a.state = std::move(state);
+  a.reason = std::move(reason);
+}
+
+void Api::AgentConnected(const std::string& user) {
+  AgentState& a = agents_[user];
+  if (++a.sockets == 1 && a.state == "desconectado") SetState(user, "pausa", "inicio");
+}
+
+void Api::AgentDisconnected(const std::string& user) {
+  AgentState& a = agents_[user];
+  if (--a.sockets <= 0) {
+    a.sockets = 0;
+    SetState(user, "desconectado", "");
+  }
+}
+
+HttpResponse Api::SetAgentState(const HttpRequest& request, const Principal& p,
+                                std::vector<Push>* pushes) {
+  auto body = ParseBody(request);
+  if (!body) return ErrorResponse(body.error());
+  auto state = StringField(*body, "state", true);
+  if (!state) return ErrorResponse(state.error());
+  auto reason = StringField(*body, "reason", false);
+  if (!reason) return ErrorResponse(reason.error());
+  if (*state != "listo" && *state != "pausa") {
+    return ErrorResponse(Status::InvalidArgument("state: se esperaba 'listo' o 'pausa'"));
+  }
+  static const char* const kReasons[] = {"break",   "almuerzo", "bano",  "capacitacion",
+                                         "reunion", "soporte",  "inicio"};
+  if (*state == "pausa") {
+    bool known = false;
+    for (const char* r : kReasons) known = known || *reason == r;
+    if (!known) {
+      return ErrorResponse(Status::InvalidArgument(
+          "reason: motivo de pausa desconocido (break, almuerzo, bano, capacitacion, reunion, "
+          "soporte)"));
+    }
+  } else {
+    reason->clear();
+  }
+  SetState(p.user, *state, *reason);
+  pushes->push_back(
+      {"", Dump({{"type", "agent"}, {"user", p.user}, {"state", *state}, {"reason", *reason}})});
+  return JsonResponse(200, {{"state", *state}, {"reason", *reason}});
+}
+
+HttpResponse Api::Campaigns(const Principal& /*p*/) {
+  auto rows = campaigns::ListCampaigns(db_);
+  if (!rows) return ErrorResponse(rows.error());
+  json list = json::array();
+  for (const auto& c : *rows) {
+    list.push_back({{"id", c.id},
+                    {"name", c.name},
+                    {"entity", c.entity},
+                    {"state", campaigns::CampaignStateName(c.state)}});
+  }
+  return JsonResponse(200, {{"campaigns", list}});
+}
+
+HttpResponse Api::CampaignAction(const Principal& p, const std::string& id, std::string_view action,
+                                 std::vector<Push>* pushes) {
+  if (!IsSupervisor(p.role)) {
+    return ErrorResponse(
+        Status::PermissionDenied("solo un supervisor puede iniciar o pausar campañas"));
+  }
+  // Both are audited by campaigns (campaign.start / campaign.pause, actor = the user).
+  Status s = action == "start" ? campaigns::StartCampaign(db_, id, p.user, NowMs())
+                               : campaigns::PauseCampaign(db_, id, p.user, NowMs());
+  if (!s.ok()) return ErrorResponse(s);
+  const std::string state = action == "start" ? "running" : "paused";
+  pushes->push_back({"", Dump({{"type", "campaign"}, {"id", id}, {"state", state}})});
+  return JsonResponse(200, {{"id", id}, {"state", state}});
+}
+
+HttpResponse Api::Import(const HttpRequest& request, const Principal& p, const std::string& id) {
+  if (!IsSupervisor(p.role)) {
+    return ErrorResponse(Status::PermissionDenied("solo un supervisor puede importar bases"));
+  }
+  std::string name = QueryValue(request.query, "filename");
+  const bool xlsx = name.size() > 5 && name.substr(name.size() - 5) == ".xlsx";
+  if (request.body.empty()) return ErrorResponse(Status::InvalidArgument("el archivo está vacío"));
+  namespace fs = std::filesystem;
+  const std::string stem = options_.work_dir + "/sondeo-import-" + RandomHex(8);
+  const std::string upload = stem + (xlsx ? ".xlsx" : ".csv");
+  {
+    std::ofstream out(upload, std::ios::binary);
+    out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
+    if (!out) return ErrorResponse(Status::Internal("no se pudo escribir " + upload));
+  }
+  campaigns::ImportOptions io;
+  io.campaign_id = id;
+  io.rejects_path = stem + "-rechazados.csv";
+  io.actor = p.user;  // audited by campaigns ("contacts.import")
+  auto result = campaigns::Import(db_, upload, io, clock_);
+  std::error_code ec;
+  fs::remove(upload, ec);
+  if (!result) return ErrorResponse(result.error());
+  fs::rename(io.rejects_path,
+             options_.work_dir + "/sondeo-rechazados-" + std::to_string(result->import_id) + ".csv",
+             ec);
+  json funnel = json::parse(campaigns::FunnelJson(result->funnel), nullptr, false);
+  return JsonResponse(
+      200, {{"import_id", result->import_id},
+            {"funnel", funnel},
+            {"encoding", result->encoding},
+            {"rejects_url", "/api/v1/imports/" + std::to_string(result->import_id) + "/rejects"}});
+}
+
+HttpResponse Api::Rejects(const Principal& p, int64_t import_id) {
+  if (!IsSupervisor(p.role)) {
+    return ErrorResponse(Status::PermissionDenied("solo un supervisor"));
+  }
+  const std::string path =
+      options_.work_dir + "/sondeo-rechazados-" + std::to_string(import_id) + ".csv";
+  if (!std::filesystem::exists(path)) {
+    return ErrorResponse(
+        Status::NotFound("no hay rechazados de la importación " + std::to_string(import_id)));
+  }
+  if (Status s = store::Audit(db_, p.user, "contacts.rejects_download",
+                              "import " + std::to_string(import_id), NowMs());
+      !s.ok()) {
+    return ErrorResponse(s);
+  }
+  return FileResponse(ReadWholeFile(path), "text/csv; charset=utf-8",
+                      "rechazados-" + std::to_string(import_id) + ".csv");
+}
+
+HttpResponse Api::Download(const HttpRequest& request, const Principal& p, const std::string& id,
+                           std::string_view what) {
+  if (!IsSupervisor(p.role)) {
+    return ErrorResponse(
+        Status::PermissionDenied("solo un supervisor puede descargar informes y exportaciones"));
+  }
+  std::string format = QueryValue(request.query, "format");
+  const int64_t now = NowMs();
+  if (what == "export") {
+    if (format.empty()) format = "csv";
+    if (format != "csv" && format != "xlsx") {
+      return ErrorResponse(Status::InvalidArgument("format: csv o xlsx"));
+    }
+    reports::ExportOptions eo;
+    eo.format = format;
+    eo.out = options_.work_dir + "/sondeo-export-" + RandomHex(8) + "." + format;
+    eo.pii = QueryValue(request.query, "mask") == "0" ? reports::PiiMode::kClear
+                                                      : reports::PiiMode::kMask;
+    eo.actor = p.user;  // audited by reports
+    auto r = reports::ExportContacts(db_, id, eo, now);
+    if (!r) return ErrorResponse(r.error());
+    std::string body = ReadWholeFile(eo.out);
+    for (const auto& f : r->files) std::filesystem::remove(f);
+    std::filesystem::remove(eo.out);
+    return FileResponse(std::move(body),
+                        format == "csv" ? "text/csv; charset=utf-8"
+                                        : "application/vnd.openxmlformats-officedocument."
+                                          "spreadsheetml.sheet",
+                        id + "-exportacion." + format);
+  }
+  if (format.empty()) format = "html";
+  auto report = reports::BuildReport(db_, id, reports::ReportOptions{}, now);
+  if (!report) return ErrorResponse(report.error());
+  if (Status s = store::Audit(db_, p.user, "report.download", id + " " + format, now); !s.ok()) {
+    return ErrorResponse(s);
+  }
+  if (format == "json") {
+    return FileResponse(reports::RenderJson(*report), "application/json; charset=utf-8",
+                        id + "-informe.json");
+  }
+  if (format == "html") {
+    return FileResponse(reports::RenderHtml(*report), "text/html; charset=utf-8",
+                        id + "-informe.html");
+  }
+  if (format == "xlsx") {
+    const std::string out = options_.work_dir + "/sondeo-informe-" + RandomHex(8) + ".xlsx";
+    if (Status s = reports::WriteReportXlsx(*report, out); !s.ok()) return ErrorResponse(s);
+    std::string body = ReadWholeFile(out);
+    std::filesystem::remove(out);
+    return FileResponse(std::move(body),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        id + "-informe.xlsx");
+  }
+  return ErrorResponse(Status::InvalidArgument("format: html, json o xlsx"));
+}
+
+Result<json> Api::ContactCard(int64_t contact_id, const std::string& phone) {
+  auto c = campaigns::LoadContact(db_, contact_id);
+  if (!c) return c.error();
+  std::string name = c->nombres;
+  if (!c->apellidos.empty()) name += (name.empty() ? "" : " ") + c->apellidos;
+  json attempts = json::array();
+  // Previous attempts (dialer's table; absent in a database without the dialer).
+  auto st = db_.Prepare(
+      "SELECT queued_ms, disposition, notes, agent FROM attempts WHERE contact_id = ?1 "
+      "AND state = 'disposed' ORDER BY attempt_number");
+  if (st) {
+    st->Bind(1, contact_id);
+    for (;;) {
+      auto row = st->Step();
+      if (!row || !*row) break;
+      attempts.push_back({{"at", FormatUtc(FromUnixMillis(st->Int(0)))},
+                          {"disposition", st->OptText(1).value_or("")},
+                          {"notes", st->Text(2)},
+                          {"agent", st->OptText(3).value_or("")}});
+    }
+  }
+  // Deliberately no document number, e-mail or extra columns (Ley 1581: what the call needs).
+  return json{{"id", c->id},
+              {"campaign_id", c->campaign_id},
+              {"name", name},
+              {"municipio", c->municipio},
+              {"departamento", c->departamento},
+              {"phone", phone},
+              {"previous_attempts", attempts}};
+}
+
+HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id,
+                              std::vector<Push>* pushes) {
+  auto campaign = campaigns::LoadCampaign(db_, campaign_id);
+  if (!campaign) return ErrorResponse(campaign.error());
+  auto rows = campaigns::ListCampaigns(db_);
+  if (!rows) return ErrorResponse(rows.error());
+  bool running = false;
+  for (const auto& r : *rows)
+    running = running || (r.id == campaign_id && r.state == campaigns::CampaignState::kRunning);
+  if (!running) {
+    return ErrorResponse(Status::FailedPrecondition("la campaña no está en curso"));
+  }
+  auto tx = store::Transaction::Begin(db_);
+  if (!tx) return ErrorResponse(tx.error());
+  // The agent's own unfinished contact first (a reload must not lose it).
+  auto mine = db_.Prepare(
+      "SELECT contact_id, phone_e164 FROM assignments WHERE user_name = ?1 AND campaign_id = ?2");
+  if (!mine) return ErrorResponse(mine.error());
+  mine->Bind(1, p.user).Bind(2, campaign_id);
+  auto row = mine->Step();
+  if (!row) return ErrorResponse(row.error());
+  int64_t contact_id = 0;
+  std::string phone;
+  if (*row) {
+    contact_id = mine->Int(0);
+    phone = mine->Text(1);
+  } else {
+    // TODO(server): take the pick from the dialer's engine (Engine::PreviewDial) once
+    // `sondeo serve` runs it; until then: the first callable contact nobody holds and no
+    // result was saved for, with its first phone that is not suppressed.
+    auto pick = db_.Prepare(
+        std::string("SELECT c.id, p.e164 FROM contacts c JOIN phones p ON p.contact_id = c.id "
+                    "WHERE c.campaign_id = ?1 AND ") +
+        campaigns::kPhoneNotSuppressedSql +
+        " AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.contact_id = c.id)"
+        " AND NOT EXISTS (SELECT 1 FROM api_results r WHERE r.contact_id = c.id)"
+        " AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'document' AND "
+        "s.value = c.document) ORDER BY c.id, p.position LIMIT 1");
+    if (!pick) return ErrorResponse(pick.error());
+    pick->Bind(1, campaign_id);
+    auto prow = pick->Step();
+    if (!prow) return ErrorResponse(prow.error());
+    if (!*prow) {
+      return JsonResponse(200, {{"contact", nullptr}, {"message", "no hay contactos disponibles"}});
+    }
+    contact_id = pick->Int(0);
+    phone = pick->Text(1);
+    pick->Reset();
+    auto ins = db_.Prepare(
+        "INSERT INTO assignments(contact_id, campaign_id, user_name, phone_e164, assigned_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!ins) return ErrorResponse(ins.error());
+    ins->Bind(1, contact_id).Bind(2, campaign_id).Bind(3, p.user).Bind(4, phone).Bind(5, NowMs());
+    if (Status s = ins->Run(); !s.ok()) return ErrorResponse(s);
+  }
+  mine->Reset();
+  if (Status s = tx->Commit(); !s.ok()) return ErrorResponse(s);
+  auto card = ContactCard(contact_id, phone);
+  if (!card) return ErrorResponse(card.error());
+  json dispositions = json::array();
+  int key = 1;
+  for (const auto& d : campaign->dispositions.all()) {
+    if (d.set_by == campaigns::SetBy::kSystem) continue;  // agents set only their own
+    dispositions.push_back({{"code", d.code},
+                            {"label", d.label},
+                            {"callback", d.callback},
+                            {"complete", d.complete},
+                            {"key", key <= 9 ? std::to_string(key) : ""}});
+    ++key;
+  }
+  // The survey (rendered by the desktop, with live branching) and the intro script with
+  // its placeholders filled from the contact (the desktop escapes everything it shows).
+  json survey = nullptr;
+  std::string script;
+  auto contact = campaigns::LoadContact(db_, contact_id);
+  json fields = json::object();
+  if (contact) {
+    fields = {{"nombres", contact->nombres},
+              {"apellidos", contact->apellidos},
+              {"municipio", contact->municipio},
+              {"departamento", contact->departamento},
+              {"agente", p.user}};
+  }
+  if (!campaign->survey_path.empty()) {
+    auto sv = surveys::LoadSurveyFile(campaign->survey_path);
+    if (sv) {
+      survey = json::parse(surveys::ToJsonString(*sv), nullptr, false);
+      std::map<std::string, std::string> f;
+      for (auto it = fields.begin(); it != fields.end(); ++it) f[it.key()] = it.value();
+      script = surveys::RenderText(sv->intro, f);
+    } else {
+      log::Warn("api: survey of campaign {} not loadable: {}", campaign_id, sv.error().message());
+    }
+  }
+  AgentState& a = agents_[p.user];
+  a.campaign = campaign_id;
+  SetState(p.user, "en_llamada", "");
+  pushes->push_back({"", Dump({{"type", "agent"}, {"user", p.user}, {"state", "en_llamada"}})});
+  return JsonResponse(200, {{"contact", *card},
+                            {"mode", campaigns::DialModeName(campaign->dialing.mode)},
+                            {"dispositions", dispositions},
+                            {"fields", fields},
+                            {"script", script},
+                            {"survey", survey},
+                            {"windows", CampaignWindows(*campaign)}});
+}
+
+HttpResponse Api::GetContact(const Principal& p, int64_t contact_id) {
+  auto st = db_.Prepare("SELECT user_name, phone_e164 FROM assignments WHERE contact_id = ?1");
+  if (!st) return ErrorResponse(st.error());
+  st->Bind(1, contact_id);
+  auto row = st->Step();
+  if (!row) return ErrorResponse(row.error());
+  const bool assigned = *row;
+  const std::string holder = assigned ? st->Text(0) : "";
+  const std::string phone = assigned ? st->Text(1) : "";
+  st->Reset();
+  // An agent sees only the contact it holds; the same answer whether or not it exists.
+  if (!IsSupervisor(p.role) && holder != p.user) {
+    return ErrorResponse(Status::PermissionDenied("este contacto no está asignado a usted"));
+  }
+  auto card = ContactCard(contact_id, phone);
+  if (!card) return ErrorResponse(card.error());
+  return JsonResponse(200, {{"contact", *card}});
+}
+
+HttpResponse Api::SubmitResult(const HttpRequest& request, const Principal& p, int64_t contact_id,
+                               std::vector<Push>* pushes) {
+  auto body = ParseBody(request);
+  if (!body) return ErrorResponse(body.error());
+  auto key = StringField(*body, "idempotency_key", true);
+  if (!key) return ErrorResponse(key.error());
+  if (key->empty() || key->size() > 128) {
+    return ErrorResponse(Status::InvalidArgument("idempotency_key: 1 a 128 caracteres"));
+  }
+  auto code = StringField(*body, "disposition", true);
+  if (!code) return ErrorResponse(code.error());
+  auto notes = StringField(*body, "notes", false);
+  if (!notes) return ErrorResponse(notes.error());
+  auto callback = StringField(*body, "callback_at", false);
+  if (!callback) return ErrorResponse(callback.error());
+
+  auto tx = store::Transaction::Begin(db_);
+  if (!tx) return ErrorResponse(tx.error());
+  // A retry of a saved result gets the same answer and changes nothing.
+  auto prev = db_.Prepare(
+      "SELECT user_name, contact_id, response_json FROM api_results WHERE idempotency_key = ?1");
+  if (!prev) return ErrorResponse(prev.error());
+  prev->Bind(1, *key);
+  auto prow = prev->Step();
+  if (!prow) return ErrorResponse(prow.error());
+  if (*prow) {
+    if (prev->Text(0) != p.user || prev->Int(1) != contact_id) {
+      return ErrorResponse(
+          Status::FailedPrecondition("idempotency_key ya usada para otro resultado"));
+    }
+    json replay = json::parse(prev->Text(2), nullptr, false);
+    replay["duplicate"] = true;
+    return JsonResponse(200, replay);
+  }
+  prev->Reset();
+  auto st = db_.Prepare("SELECT user_name, campaign_id FROM assignments WHERE contact_id = ?1");
+  if (!st) return ErrorResponse(st.error());
+  st->Bind(1, contact_id);
+  auto row = st->Step();
+  if (!row) return ErrorResponse(row.error());
+  if (!*row || st->Text(0) != p.user) {
+    return ErrorResponse(Status::PermissionDenied("este contacto no está asignado a usted"));
+  }
+  const std::string campaign_id = st->Text(1);
+  st->Reset();
+  auto campaign = campaigns::LoadCampaign(db_, campaign_id);
+  if (!campaign) return ErrorResponse(campaign.error());
+  const campaigns::Disposition* d = campaign->dispositions.Find(*code);
+  if (d == nullptr || d->set_by == campaigns::SetBy::kSystem) {
+    return ErrorResponse(
+        Status::InvalidArgument("disposition: '" + *code + "' no es una tipificación de agente"));
+  }
+  if (d->callback && callback->empty()) {
+    return ErrorResponse(Status::InvalidArgument("callback_at: obligatorio para " + d->label));
+  }
+  const int64_t now = NowMs();
+  if (!callback->empty()) {
+    // "YYYY-MM-DDTHH:MM", local time of the campaign; must fall inside a calling window.
+    auto date = campaigns::ParseDate(std::string_view(*callback).substr(0, 10));
+    auto tod = callback->size() == 16 && (*callback)[10] == 'T'
+                   ? campaigns::ParseTimeOfDay(std::string_view(*callback).substr(11))
+                   : Result<std::chrono::minutes>(Status::InvalidArgument("hora"));
+    if (!date || !tod) {
+      return ErrorResponse(Status::InvalidArgument("callback_at: se esperaba AAAA-MM-DDTHH:MM"));
+    }
+    const auto local = std::chrono::local_days(*date) + *tod;
+    const TimePoint at = campaign->calendar.zone.FromLocal(
+        std::chrono::time_point_cast<std::chrono::milliseconds>(local));
+    if (!campaign->MakeCalendar().IsCallable(at) || ToUnixMillis(at) <= now) {
+      return ErrorResponse(Status::InvalidArgument(
+          "callback_at: fuera de las ventanas de llamada de la campaña (o en el pasado)"));
+    }
+  }
+  json answers = body->contains("answers") ? (*body)["answers"] : json::object();
+  if (!answers.is_object()) {
+    return ErrorResponse(Status::InvalidArgument("answers: se esperaba un objeto"));
+  }
+  json reply = {{"ok", true},
+                {"contact_id", contact_id},
+                {"disposition", d->code},
+                {"complete", d->complete},
+                {"saved_at", FormatUtc(FromUnixMillis(now))}};
+  auto ins = db_.Prepare(
+      "INSERT INTO api_results(idempotency_key, user_name, contact_id, response_json, "
+      "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!ins) return ErrorResponse(ins.error());
+  ins->Bind(1, *key).Bind(2, p.user).Bind(3, contact_id).Bind(4, Dump(reply)).Bind(5, now);
+  if (Status s = ins->Run(); !s.ok()) return ErrorResponse(s);
+  // TODO(server): hand the answers to surveys::SaveResponse and the disposition to
+  // dialer::Engine::Dispose in this same transaction once serve runs the engine.
+  auto del = db_.Prepare("DELETE FROM assignments WHERE contact_id = ?1");
+  if (!del) return ErrorResponse(del.error());
+  del->Bind(1, contact_id);
+  if (Status s = del->Run(); !s.ok()) return ErrorResponse(s);
+  if (Status s = tx->Commit(); !s.ok()) return ErrorResponse(s);  // durable before the 200
+  AgentState& a = agents_[p.user];
+  ++a.results[d->code];
+  if (d->complete) ++a.completes;
+  SetState(p.user, "listo", "");
+  pushes->push_back({"", Dump({{"type", "result"},
+                               {"user", p.user},
+                               {"campaign", campaign_id},
+                               {"disposition", d->code},
+                               {"complete", d->complete}})});
+  return JsonResponse(200, reply);
+}
+
+HttpResponse Api::SmsEstimate(const HttpRequest& request) {
+  auto body = ParseBody(request);
+  if (!body) return ErrorResponse(body.error());
+  auto text = StringField(*body, "text", true);
+  if (!text) return ErrorResponse(text.error());
+  int64_t recipients = 1;
+  if (auto it = body->find("recipients"); it != body->end()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 0) {
+      return ErrorResponse(Status::InvalidArgument("recipients: entero no negativo"));
+    }
+    recipients = it->get<int64_t>();
+  }
+  const dialer::SmsEstimate e = dialer::Estimate(*text);
+  auto seg_json = [&](const dialer::SmsSegmentation& s) {
+    return json{{"encoding", dialer::SmsEncodingName(s.encoding)},
+                {"units", s.units},
+                {"segments", s.segments},
+                {"segment_sizes", s.segment_sizes},
+                {"non_gsm_chars", s.non_gsm_chars},
+                {"total_segments", static_cast<int64_t>(s.segments) * recipients}};
+  };
+  return JsonResponse(200, {{"text", seg_json(e.seg)},
+                            {"recipients", recipients},
+                            {"alternative", seg_json(e.alternative)},
+                            {"alternative_text", e.alternative_text}});
+}
+
+HttpResponse Api::Users(const Principal& p) {
+  if (p.role != Role::kAdmin) {
+    return ErrorResponse(Status::PermissionDenied("solo un administrador"));
+  }
+  auto users = ListUsers(db_);
+  if (!users) return ErrorResponse(users.error());
+  json list = json::array();
+  for (const auto& u : *users) {
+    list.push_back({{"name", u.name},
+                    {"role", RoleName(u.role)},
+                    {"disabled", u.disabled},
+                    {"locked", u.locked_until_ms > NowMs()}});
+  }
+  return JsonResponse(200, {{"users", list}});
+}
+
+Result<json> Api::Wallboard() {
+  const int64_t now = NowMs();
+  // Today in Bogotá (UTC-5 all year).
+  constexpr int64_t kDay = 24LL * 3600 * 1000;
+  constexpr int64_t kOffset = -5LL * 3600 * 1000;
+  const int64_t today = now - (((now + kOffset) % kDay) + kDay) % kDay;
+  json agents = json::array();
+  int64_t active_agents = 0;
+  std::map<std::string, int64_t> dispositions;
+  int64_t completes = 0;
+  int64_t results = 0;
+  for (const auto& [user, a] : agents_) {
+    if (a.state != "desconectado") ++active_agents;
+    for (const auto& [code, n] : a.results) {
+      dispositions[code] += n;
+      results += n;
+    }
+    completes += a.completes;
+    agents.push_back({{"user", user},
+                      {"state", a.state},
+                      {"reason", a.reason},
+                      {"campaign", a.campaign},
+                      {"completes", a.completes},
+                      {"seconds", (now - a.since_ms) / 1000}});
+  }
+  json j = {{"type", "wallboard"},
+            {"at", FormatUtc(clock_.Now())},
+            {"agents", agents},
+            {"attempts_today", results},
+            {"contacts_today", results},
+            {"completes_today", completes},
+            {"dispositions", dispositions},
+            {"abandon_rate_today", nullptr},
+            {"abandon_rate_30d", nullptr},
+            {"lines_per_agent", nullptr},
+            {"sms_month", nullptr}};
+  // The dialer's attempts, when its tables exist.
+  auto st = db_.Prepare(
+      "SELECT COUNT(*), COALESCE(SUM(live), 0), COALESCE(SUM(abandoned), 0) FROM attempts "
+      "WHERE queued_ms >= ?1");
+  if (st) {
+    st->Bind(1, today);
+    auto row = st->Step();
+    if (row && *row) {
+      const int64_t attempts = st->Int(0);
+      const int64_t live = st->Int(1);
+      const int64_t abandoned = st->Int(2);
+      j["attempts_today"] = attempts + results;
+      j["contacts_today"] = live + results;
+      if (live > 0) {
+        j["abandon_rate_today"] = static_cast<double>(abandoned) / static_cast<double>(live);
+      }
+    }
+  }
+  auto st30 = db_.Prepare(
+      "SELECT COALESCE(SUM(live), 0), COALESCE(SUM(abandoned), 0) FROM attempts "
+      "WHERE queued_ms >= ?1");
+  if (st30) {
+    st30->Bind(1, now - 30 * kDay);
+    auto row = st30->Step();
+    if (row && *row && st30->Int(0) > 0) {
+      j["abandon_rate_30d"] = static_cast<double>(st30->Int(1)) / static_cast<double>(st30->Int(0));
+    }
+  }
+  auto inflight =
+      db_.Prepare("SELECT COUNT(*) FROM attempts WHERE state IN ('dialing','ringing','answered')");
+  if (inflight && active_agents > 0) {
+    auto row = inflight->Step();
+    if (row && *row) {
+      j["lines_per_agent"] =
+          static_cast<double>(inflight->Int(0)) / static_cast<double>(active_agents);
+    }
+  }
+  return j;
+}
+
+}  // namespace sondeo::server

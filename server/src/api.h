@@ -1,0 +1,132 @@
+#pragma once
+// The JSON API under /api/v1, as a plain function of a request (no sockets, no Beast): the
+// network layer turns Beast messages into HttpRequest and back. Runs on the store thread:
+// an Api and its Db are used by one thread only.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "server/users.h"
+#include "store/db.h"
+
+namespace sondeo::server {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // "/api/v1/login" (no query)
+  std::string query;   // after '?', undecoded
+  std::string cookie;  // the Cookie header
+  std::string csrf;    // the X-CSRF-Token header
+  std::string content_type;
+  std::string body;
+  bool secure = false;  // arrived over TLS
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // Set-Cookie, Content-Disposition
+};
+
+// Who is calling (from the session cookie).
+struct Principal {
+  std::string user;
+  Role role = Role::kAgent;
+  std::string csrf;
+};
+
+// A message for every WebSocket of `user` ("" = every supervisor).
+struct Push {
+  std::string user;
+  std::string message;
+};
+
+inline constexpr std::string_view kSessionCookie = "sondeo_sesion";
+
+// The value of cookie `name` in a Cookie header ("" when absent).
+std::string CookieValue(std::string_view header, std::string_view name);
+// The value of `key` in a query string, percent-decoded ("" when absent).
+std::string QueryValue(std::string_view query, std::string_view key);
+
+class Api {
+ public:
+  struct Options {
+    int pbkdf2_iterations = kDefaultPbkdf2Iterations;
+    Duration session_ttl = std::chrono::hours(10);
+    Duration session_idle = std::chrono::minutes(60);
+    // Where uploaded bases, rejects files and downloads are written.
+    std::string work_dir = "/tmp";
+  };
+  Api(store::Db& db, Clock& clock, Options options);
+
+  // Handles one /api/v1 request. Never throws: failures become JSON errors. Messages for
+  // WebSockets are appended to `pushes`.
+  HttpResponse Handle(const HttpRequest& request, std::vector<Push>* pushes);
+
+  // The principal of a Cookie header. kUnauthenticated when there is no live session.
+  Result<Principal> Authenticate(std::string_view cookie_header);
+
+  // Agents' WebSockets come and go (the wallboard shows "desconectado").
+  void AgentConnected(const std::string& user);
+  void AgentDisconnected(const std::string& user);
+
+  // The live wallboard (also GET /api/v1/wallboard).
+  Result<nlohmann::json> Wallboard();
+
+ private:
+  struct AgentState {
+    std::string state = "desconectado";  // listo | pausa | en_llamada | desconectado
+    std::string reason;                  // pause reason code
+    std::string campaign;
+    int64_t since_ms = 0;
+    int sockets = 0;
+    std::map<std::string, int64_t> results;  // dispositions saved in this process
+    int64_t completes = 0;
+  };
+
+  HttpResponse Route(const HttpRequest& request, std::vector<Push>* pushes);
+  HttpResponse Login(const HttpRequest& request);
+  HttpResponse Logout(const HttpRequest& request, const Principal& p);
+  HttpResponse Me(const Principal& p);
+  HttpResponse SetAgentState(const HttpRequest& request, const Principal& p,
+                             std::vector<Push>* pushes);
+  HttpResponse Campaigns(const Principal& p);
+  HttpResponse CampaignAction(const Principal& p, const std::string& id, std::string_view action,
+                              std::vector<Push>* pushes);
+  HttpResponse SmsEstimate(const HttpRequest& request);
+  HttpResponse Import(const HttpRequest& request, const Principal& p, const std::string& id);
+  HttpResponse Rejects(const Principal& p, int64_t import_id);
+  HttpResponse Download(const HttpRequest& request, const Principal& p, const std::string& id,
+                        std::string_view what);
+  HttpResponse NextContact(const Principal& p, const std::string& campaign_id,
+                           std::vector<Push>* pushes);
+  HttpResponse GetContact(const Principal& p, int64_t contact_id);
+  HttpResponse SubmitResult(const HttpRequest& request, const Principal& p, int64_t contact_id,
+                            std::vector<Push>* pushes);
+  // The agent's contact card (never the document number). kNotFound.
+  Result<nlohmann::json> ContactCard(int64_t contact_id, const std::string& phone);
+  HttpResponse Users(const Principal& p);
+
+  int64_t NowMs() const;
+  void SetState(const std::string& user, std::string state, std::string reason);
+
+  store::Db& db_;
+  Clock& clock_;
+  Options options_;
+  std::string dummy_hash_;  // verified for unknown users, so timing does not tell
+  std::map<std::string, AgentState> agents_;
+};
+
+// JSON helpers shared by the handlers.
+HttpResponse JsonResponse(int status, const nlohmann::json& body);
+HttpResponse ErrorResponse(const Status& status);
+
+}  // namespace sondeo::server
