@@ -131,7 +131,7 @@ PacerDecision CallsToPlace(const PacerInput& in) {
   }
   // Predictive. Fall back to progressive when one more abandon would break the cap, and
   // while the estimates are not yet trustworthy.
-  const double cap = in.max_abandon_rate;
+  const double cap = in.max_abandon_rate * in.guard_fraction;
   const bool day_full = static_cast<double>(in.abandons.day_abandoned + 1) >
                         cap * static_cast<double>(in.abandons.day_live + 1);
   const bool rolling_full = static_cast<double>(in.abandons.rolling_abandoned + 1) >
@@ -169,7 +169,7 @@ PacerDecision CallsToPlace(const PacerInput& in) {
     const double m = std::max(in.stats.mean_ring_to_answer, 0.1);
     diff.Add(std::exp(-std::max(in.stats.mean_wrap - w - kGrace, 0.0) / m), -1);
   }
-  const double alpha = cap * in.target_fraction;
+  const double alpha = in.max_abandon_rate * in.target_fraction;
   const double p_new = std::clamp(in.stats.answer_rate, 0.0, 1.0);
   int calls = 0;
   double excess = diff.ExpectedExcess();

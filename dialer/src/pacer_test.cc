@@ -140,6 +140,7 @@ TEST(PacerTest, InFlightCallsAndBusyAgentsShapeTheDecision) {
   in.ready_agents = 0;
   in.stats = Warm(0.3);
   in.abandons = {0, 100000, 0, 100000};
+  in.target_fraction = 0.6;
   // All agents early in long calls: nothing to dial.
   in.talking_elapsed.assign(10, 5.0);
   EXPECT_EQ(CallsToPlace(in).calls, 0);

@@ -45,8 +45,8 @@ struct EngineOptions {
   Duration connect_grace = std::chrono::seconds(2);
   // Predictive re-evaluates at least this often while calls are in flight.
   Duration pacing_tick = std::chrono::seconds(1);
-  double target_fraction = 0.6;  // PacerInput::target_fraction
-  size_t talk_samples = 300;     // recent talk times kept for the pacer
+  double target_fraction = 0.15;  // PacerInput::target_fraction (tuned: bench/dialer)
+  size_t talk_samples = 300;      // recent talk times kept for the pacer
 };
 
 struct AgentEvent {

@@ -51,8 +51,11 @@ struct PacerInput {
   AbandonCounters abandons;
   double max_abandon_rate = 0.03;
   // Share of the cap the predictive pacer aims at per decision (safety margin).
-  double target_fraction = 0.6;
+  double target_fraction = 0.15;
   double max_lines_per_agent = 4.0;
+  // Progressive fallback once one more abandon would pass this share of the cap (calls
+  // already in flight may still add abandons after the switch).
+  double guard_fraction = 0.9;
   // Predictive waits for this many dials and talk samples before it trusts its estimates.
   int warmup_dials = 40;
   int warmup_talks = 10;
