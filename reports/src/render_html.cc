@@ -152,7 +152,11 @@ std::string RenderHtml(const Report& r) {
             : ", dado.") +
        " PENDIENTE se cuenta como 3.11 (no intentado): UH.</p>";
   s += "<h2>7. Envíos SMS</h2>" + TableHtml(*Find(tables, "sms"));
-  s += "<h2>8. Consumo frente al contrato</h2>" + TableHtml(*Find(tables, "consumo"));
+  s += "<h2>8. Consumo frente al contrato</h2>";
+  if (!r.purchase_order.empty()) {
+    s += "<p>Orden de compra: " + E(r.purchase_order) + " (" + E(r.currency) + ")</p>";
+  }
+  s += TableHtml(*Find(tables, "consumo"));
   s += "<p class=\"nota\">Minutos salientes: cada llamada contestada se redondea al minuto "
        "superior. SMS: segmentos de los mensajes enviados.</p>";
   if (!r.notes.empty()) {

@@ -160,6 +160,7 @@ std::string RenderJson(const Report& r) {
                     {"over_capacity", k.over_capacity}});
   }
   j["consumption"] = cons;
+  j["contract"] = {{"purchase_order", r.purchase_order}, {"currency", r.currency}};
   j["notes"] = r.notes;
   return j.dump(2, ' ', false, json::error_handler_t::replace);
 }

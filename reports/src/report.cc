@@ -516,6 +516,8 @@ Result<Report> BuildReport(store::Db& db, const std::string& campaign_id,
   r.campaign_name = campaign->name;
   r.entity = campaign->entity;
   r.generated_at = FormatLocal(now_unix_ms, options.utc_offset_minutes);
+  r.purchase_order = campaign->contract.purchase_order;
+  r.currency = campaign->contract.currency;
   Range range;
   if (options.from) {
     auto ms = LocalDateToUnixMs(*options.from, options.utc_offset_minutes);

@@ -324,6 +324,38 @@ TEST_F(SeedReportTest, WholeJsonMatchesGolden) {
   EXPECT_EQ(json::parse(got), json::parse(testing::ReadFile(golden)));
 }
 
+TEST_F(SeedReportTest, ConsumptionAgainstTheCampaignContract) {
+  auto st = db_->Prepare("UPDATE campaigns SET config_yaml = ? WHERE id = 'art-2019'");
+  ASSERT_OK(st);
+  st->Bind(1,
+           "id: art-2019\n"
+           "name: Encuesta de satisfacción ART\n"
+           "entity: Agencia de Renovación del Territorio\n"
+           "purpose: Medir la satisfacción\n"
+           "legal_basis: Ley 1581 de 2012 art. 10\n"
+           "survey: satisfaccion_art.yaml\n"
+           "contract:\n"
+           "  purchase_order: OC 33693\n"
+           "  outbound_minutes: {capacity: 1000, unit_price: 150.5}\n"
+           "  sms_segments: {capacity: 250, unit_price: 594.8352}\n");
+  ASSERT_OK(st->Run());
+  auto r = BuildReport(*db_, "art-2019", {}, kNow);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->purchase_order, "OC 33693");
+  ASSERT_EQ(r->consumption.size(), 2u);
+  const Consumption& min = r->consumption[0];
+  EXPECT_EQ(min.item, "minutos_salientes");
+  EXPECT_EQ(min.used, 1482);
+  EXPECT_EQ(min.capacity, 1000);
+  EXPECT_TRUE(min.over_capacity);
+  EXPECT_DOUBLE_EQ(min.percent_of_capacity, 148.2);
+  EXPECT_DOUBLE_EQ(min.value, 1482 * 150.5);
+  const Consumption& sms = r->consumption[1];
+  EXPECT_EQ(sms.capacity, 250);
+  EXPECT_TRUE(sms.over_capacity);
+  EXPECT_NE(RenderHtml(*r).find("Orden de compra: OC 33693"), std::string::npos);
+}
+
 TEST(ReportErrorsTest, UnknownCampaignAndBadDates) {
   testing::TempDir dir;
   auto db = SeedDb(dir.File("x.db"));

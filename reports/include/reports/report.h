@@ -128,6 +128,8 @@ struct Report {
   std::vector<SmsRow> sms;
   int64_t sms_billed_total = 0;
   std::vector<Consumption> consumption;
+  std::string purchase_order;      // the campaign contract's, "" when none
+  std::string currency;            // "COP"
   std::vector<std::string> notes;  // assumptions and missing data, in Spanish
 };
 
