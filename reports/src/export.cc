@@ -339,17 +339,33 @@ Result<ExportResult> ExportContacts(store::Db& db, const std::string& campaign_i
   for (const auto& a : answers) header.push_back(a.name);
   if (Status s = sink->Row(header); !s.ok()) return s;
 
+  // Extra columns are extracted by SQLite (json_extract), unless a key holds a '"' that a
+  // JSON path cannot name: then each row's JSON is parsed here.
+  bool slow_extra = false;
+  for (const auto& e : extra) slow_extra = slow_extra || e.find('"') != std::string::npos;
+  std::string extra_sql;
+  if (!slow_extra) {
+    for (size_t i = 0; i < extra.size(); ++i) {
+      extra_sql += ", json_extract(c.extra_json, ?" + std::to_string(i + 2) + ")";
+    }
+  }
   auto main = db.Prepare(
       "SELECT c.id, c.source_row, c.document, c.nombres, c.apellidos, c.municipio,"
       " c.departamento, c.email, c.extra_json,"
       " (SELECT p.e164 FROM phones p WHERE p.contact_id = c.id ORDER BY p.position LIMIT 1),"
       " CASE WHEN d.status = 'final' THEN d.final_disposition END, COALESCE(d.dials, 0),"
-      " COALESCE(a.dial_ms, a.queued_ms), a.agent"
+      " COALESCE(a.dial_ms, a.queued_ms), a.agent" +
+      extra_sql +
       " FROM contacts c LEFT JOIN contact_dialing d ON d.contact_id = c.id"
       " LEFT JOIN attempts a ON a.id = d.last_attempt_id"
-      " WHERE c.campaign_id = ? ORDER BY c.id");
+      " WHERE c.campaign_id = ?1 ORDER BY c.id");
   if (!main) return main.error();
   main->Bind(1, campaign_id);
+  if (!slow_extra) {
+    for (size_t i = 0; i < extra.size(); ++i) {
+      main->Bind(static_cast<int>(i) + 2, "$.\"" + extra[i] + "\"");
+    }
+  }
   // Answers of each contact's latest response (complete ones win), merged by contact id.
   auto ans = db.Prepare(
       "SELECT r.contact_id, a.question_id, a.item_id, a.value, r.id FROM responses r"
@@ -376,7 +392,11 @@ Result<ExportResult> ExportContacts(store::Db& db, const std::string& campaign_i
     cells.push_back(Neutralise(Protect(o, main->OptText(2).value_or(""))));
     for (int c = 3; c <= 7; ++c) cells.push_back(Neutralise(main->Text(c)));
     cells.push_back(Neutralise(Protect(o, National(main->OptText(9).value_or("")))));
-    if (!extra.empty()) {
+    if (!slow_extra) {
+      for (size_t i = 0; i < extra.size(); ++i) {
+        cells.push_back(Neutralise(main->OptText(14 + static_cast<int>(i)).value_or("")));
+      }
+    } else if (!extra.empty()) {
       const auto j = nlohmann::json::parse(main->Text(8), nullptr, false);
       for (const auto& e : extra) {
         std::string v;

@@ -141,6 +141,25 @@ TEST_F(ExportTest, MaskedAndErrors) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_F(ExportTest, ExtraColumnsFastAndSlowPaths) {
+  ASSERT_OK(
+      db_->Exec("UPDATE contacts SET extra_json = '{\"programa\":7,\"=x\":\"+1\"}'"
+                " WHERE id = 1;"));
+  ExportOptions o;
+  o.out = dir_.File("x.csv");
+  ASSERT_OK(ExportContacts(*db_, "art-2019", o, 0));
+  auto lines = Lines(o.out);
+  EXPECT_NE(lines[0].find(",'=x,programa,"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find(",3000000001,'+1,7,CORREO_DE_VOZ,"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find(",3000000002,,PDET,CORREO_DE_VOZ,"), std::string::npos) << lines[2];
+  // A key with a quote cannot be a JSON path: the rows are parsed one by one instead.
+  ASSERT_OK(db_->Exec("UPDATE contacts SET extra_json = '{\"a\\\"b\":\"z\"}' WHERE id = 3;"));
+  ASSERT_OK(ExportContacts(*db_, "art-2019", o, 0));
+  lines = Lines(o.out);
+  EXPECT_NE(lines[3].find(",3000000003,,z,,CORREO_DE_VOZ,"), std::string::npos) << lines[3];
+  EXPECT_NE(lines[1].find(",3000000001,'+1,,7,CORREO_DE_VOZ,"), std::string::npos) << lines[1];
+}
+
 TEST_F(ExportTest, RenderersWriteFiles) {
   auto rep = BuildReport(*db_, "art-2019", {}, 1569888000000);
   ASSERT_OK(rep);
