@@ -96,9 +96,18 @@ Status Run(Context& ctx, const SimulateArgs& a) {
                        " MAX(dial_ms)) FROM attempts WHERE campaign_id = ?",
                        a.campaign);
   if (!last) return last.error();
+  auto open =
+      QueryInt(db, "SELECT COUNT(*) FROM attempts WHERE campaign_id = ? AND state <> 'disposed'",
+               a.campaign);
+  if (!open) return open.error();
   const TimePoint now = ctx.clock->Now();
-  o.start =
-      *last > 0 ? FromUnixMillis(*last + 1000) : calendar.DayStart(calendar.LocalDay(now) + 1);
+  if (*last == 0) {
+    o.start = calendar.DayStart(calendar.LocalDay(now) + 1);  // the next working day
+  } else if (*open > 0) {
+    o.start = FromUnixMillis(*last + 1000);  // a run was killed: resume right after it
+  } else {
+    o.start = calendar.DayStart(calendar.LocalDay(FromUnixMillis(*last)) + 1);
+  }
   // The survey, when the campaign has one that loads.
   std::unique_ptr<SurveyFiller> filler;
   if (!campaign->survey_path.empty()) {
