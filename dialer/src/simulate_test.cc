@@ -175,13 +175,13 @@ TEST_P(SimulatedMonthTest, InvariantsHold) {
   CheckInvariants(*db, cal, rc.sim);
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, SimulatedMonthTest, ::testing::Values(1, 2, 3, 4, 5, 6));
+INSTANTIATE_TEST_SUITE_P(Seeds, SimulatedMonthTest, ::testing::Values(1, 2, 3, 4));
 
-// Two hours of a 20-agent team (the full 8-hour day is bench/dialer's job).
+// Ninety minutes of a 20-agent team (the full 8-hour day is bench/dialer's job).
 TEST(SimulateTest, PredictiveTwentyAgentsKeepsAbandonsUnderCap) {
   testing::TempDir dir;
   auto db = OpenDb(dir.File("sim.db"));
-  ASSERT_TRUE(CreateSyntheticContacts(*db, "c1", 2500, 7).ok());
+  ASSERT_TRUE(CreateSyntheticContacts(*db, "c1", 2000, 7).ok());
   SimOptions o;
   o.engine.campaign_id = "c1";
   o.engine.mode = DialMode::kPredictive;
@@ -189,11 +189,11 @@ TEST(SimulateTest, PredictiveTwentyAgentsKeepsAbandonsUnderCap) {
   o.days = 1;
   o.start = Local(2026, 11, 30, 0);
   auto co = WeeklyCalendar::Defaults();
-  for (int d = 0; d < 5; ++d) co.windows[size_t(d)] = {{10 * 60, 12 * 60}};
+  for (int d = 0; d < 5; ++d) co.windows[size_t(d)] = {{10 * 60, 11 * 60 + 30}};
   WeeklyCalendar cal(co);
   auto r = RunSimulation(*db, cal, o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_GT(r->metrics.answered, 150);
+  EXPECT_GT(r->metrics.answered, 100);
   EXPECT_LE(r->metrics.abandon_rate(), 0.03);
   EXPECT_GT(r->metrics.occupancy(), 0.75);
   CheckInvariants(*db, cal, o);
