@@ -4,6 +4,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "campaigns/campaign.h"
@@ -163,6 +164,34 @@ HttpResponse ErrorResponse(const Status& status) {
   r.status = HttpStatusFor(status.code());
   r.body = ErrorBody(status);
   return r;
+}
+
+struct Api::CampaignInfo {
+  campaigns::Campaign campaign;
+  std::optional<surveys::Survey> survey;
+  json survey_json;
+  json windows;
+};
+
+Result<const Api::CampaignInfo*> Api::GetCampaignInfo(const std::string& id) {
+  if (auto it = campaign_cache_.find(id); it != campaign_cache_.end()) return it->second.get();
+  auto campaign = campaigns::LoadCampaign(db_, id);
+  if (!campaign) return campaign.error();
+  auto info = std::make_shared<CampaignInfo>();
+  info->campaign = std::move(*campaign);
+  info->windows = CampaignWindows(info->campaign);
+  if (!info->campaign.survey_path.empty()) {
+    auto sv = surveys::LoadSurveyFile(info->campaign.survey_path);
+    if (sv) {
+      info->survey_json = json::parse(surveys::ToJsonString(*sv), nullptr, false);
+      info->survey = std::move(*sv);
+    } else {
+      log::Warn("api: survey of campaign {} not loadable: {}", id, sv.error().message());
+    }
+  }
+  const CampaignInfo* raw = info.get();
+  campaign_cache_[id] = std::move(info);
+  return raw;
 }
 
 Api::Api(store::Db& db, Clock& clock, Options options) : db_(db), clock_(clock), options_(options) {
@@ -642,8 +671,9 @@ Result<json> Api::ContactCard(int64_t contact_id, const std::string& phone) {
 
 HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id,
                               std::vector<Push>* pushes) {
-  auto campaign = campaigns::LoadCampaign(db_, campaign_id);
-  if (!campaign) return ErrorResponse(campaign.error());
+  auto info = GetCampaignInfo(campaign_id);
+  if (!info) return ErrorResponse(info.error());
+  const campaigns::Campaign* campaign = &(*info)->campaign;
   auto rows = campaigns::ListCampaigns(db_);
   if (!rows) return ErrorResponse(rows.error());
   bool running = false;
@@ -723,16 +753,11 @@ HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id
               {"departamento", contact->departamento},
               {"agente", p.user}};
   }
-  if (!campaign->survey_path.empty()) {
-    auto sv = surveys::LoadSurveyFile(campaign->survey_path);
-    if (sv) {
-      survey = json::parse(surveys::ToJsonString(*sv), nullptr, false);
-      std::map<std::string, std::string> f;
-      for (auto it = fields.begin(); it != fields.end(); ++it) f[it.key()] = it.value();
-      script = surveys::RenderText(sv->intro, f);
-    } else {
-      log::Warn("api: survey of campaign {} not loadable: {}", campaign_id, sv.error().message());
-    }
+  if ((*info)->survey) {
+    survey = (*info)->survey_json;
+    std::map<std::string, std::string> f;
+    for (auto it = fields.begin(); it != fields.end(); ++it) f[it.key()] = it.value();
+    script = surveys::RenderText((*info)->survey->intro, f);
   }
   AgentState& a = agents_[p.user];
   a.campaign = campaign_id;
@@ -744,7 +769,7 @@ HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id
                             {"fields", fields},
                             {"script", script},
                             {"survey", survey},
-                            {"windows", CampaignWindows(*campaign)}});
+                            {"windows", (*info)->windows}});
 }
 
 HttpResponse Api::GetContact(const Principal& p, int64_t contact_id) {
@@ -811,8 +836,9 @@ HttpResponse Api::SubmitResult(const HttpRequest& request, const Principal& p, i
   }
   const std::string campaign_id = st->Text(1);
   st->Reset();
-  auto campaign = campaigns::LoadCampaign(db_, campaign_id);
-  if (!campaign) return ErrorResponse(campaign.error());
+  auto info = GetCampaignInfo(campaign_id);
+  if (!info) return ErrorResponse(info.error());
+  const campaigns::Campaign* campaign = &(*info)->campaign;
   const campaigns::Disposition* d = campaign->dispositions.Find(*code);
   if (d == nullptr || d->set_by == campaigns::SetBy::kSystem) {
     return ErrorResponse(

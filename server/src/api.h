@@ -4,6 +4,7 @@
 // an Api and its Db are used by one thread only.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -115,6 +116,11 @@ class Api {
   Result<nlohmann::json> ContactCard(int64_t contact_id, const std::string& phone);
   HttpResponse Users(const Principal& p);
 
+  // Campaign configuration and survey, parsed once per campaign (both are immutable once
+  // stored; a new survey version means a new campaign file).
+  struct CampaignInfo;
+  Result<const CampaignInfo*> GetCampaignInfo(const std::string& id);
+
   int64_t NowMs() const;
   void SetState(const std::string& user, std::string state, std::string reason);
 
@@ -123,6 +129,7 @@ class Api {
   Options options_;
   std::string dummy_hash_;  // verified for unknown users, so timing does not tell
   std::map<std::string, AgentState> agents_;
+  std::map<std::string, std::shared_ptr<const CampaignInfo>> campaign_cache_;
 };
 
 // JSON helpers shared by the handlers.
