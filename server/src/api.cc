@@ -682,9 +682,8 @@ HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id
   if (!running) {
     return ErrorResponse(Status::FailedPrecondition("la campaña no está en curso"));
   }
-  auto tx = store::Transaction::Begin(db_);
-  if (!tx) return ErrorResponse(tx.error());
-  // The agent's own unfinished contact first (a reload must not lose it).
+  // The agent's own unfinished contact first (a reload must not lose it): a read, no
+  // write transaction (and no fsync) on this, the common path.
   auto mine = db_.Prepare(
       "SELECT contact_id, phone_e164 FROM assignments WHERE user_name = ?1 AND campaign_id = ?2");
   if (!mine) return ErrorResponse(mine.error());
@@ -696,7 +695,11 @@ HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id
   if (*row) {
     contact_id = mine->Int(0);
     phone = mine->Text(1);
+    mine->Reset();
   } else {
+    mine->Reset();
+    auto tx = store::Transaction::Begin(db_);
+    if (!tx) return ErrorResponse(tx.error());
     // TODO(server): take the pick from the dialer's engine (Engine::PreviewDial) once
     // `sondeo serve` runs it; until then: the first callable contact nobody holds and no
     // result was saved for, with its first phone that is not suppressed.
@@ -724,9 +727,8 @@ HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id
     if (!ins) return ErrorResponse(ins.error());
     ins->Bind(1, contact_id).Bind(2, campaign_id).Bind(3, p.user).Bind(4, phone).Bind(5, NowMs());
     if (Status s = ins->Run(); !s.ok()) return ErrorResponse(s);
+    if (Status s = tx->Commit(); !s.ok()) return ErrorResponse(s);
   }
-  mine->Reset();
-  if (Status s = tx->Commit(); !s.ok()) return ErrorResponse(s);
   auto card = ContactCard(contact_id, phone);
   if (!card) return ErrorResponse(card.error());
   json dispositions = json::array();
