@@ -87,4 +87,22 @@ if kill -0 "$SERVER_PID" 2>/dev/null; then fail "serve did not stop on SIGTERM";
 wait "$SERVER_PID"; rc=$?
 [ "$rc" = 0 ] && ok || fail "serve exit code $rc"
 SERVER_PID=
+
+# HTTPS with a configured certificate: the session cookie is Secure.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" -days 2 \
+  -subj /CN=127.0.0.1 >/dev/null 2>&1 || fail "openssl req"
+"$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem" \
+  >"$TMP/tls.out" 2>"$TMP/tls.err" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do grep -q '^listening' "$TMP/tls.out" && break; sleep 0.1; done
+TURL=$(sed -n 's/^listening //p' "$TMP/tls.out" | head -1)
+case "$TURL" in https://*) ok ;; *) fail "no https listening line: $(cat "$TMP/tls.err")" ;; esac
+[ "$(curl -sk -o /dev/null -w '%{http_code}' "$TURL/")" = 200 ] && ok || fail "https login page"
+hdr=$(curl -sk -D - -o /dev/null -H 'Content-Type: application/json' \
+  -d '{"user":"sara","password":"clave-sara-1"}' "$TURL/api/v1/login")
+contains "$hdr" "Secure" "Secure cookie over HTTPS"
+expect_rc 1 "missing certificate is a user error" -- "$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 \
+  --tls-cert "$TMP/nada.pem" --tls-key "$TMP/key.pem"
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+SERVER_PID=
 finish
