@@ -13,20 +13,18 @@ cleanup_pids() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/
 trap cleanup_pids EXIT
 q() { sqlite3 "$DB" "$1"; }
 
-cat >"$TMP/crash.yaml" <<YAML
-id: crash
-name: Prueba de caída
-entity: Entidad de prueba
-purpose: Probar la recuperación del motor
-legal_basis: Ley 1581 de 2012 art. 10 lit. a
-survey: $SRC/examples/surveys/satisfaccion_art.yaml
-dialing: {mode: predictive}
-YAML
-
 expect_rc 0 "init" -- "$SONDEO" --db "$DB" init
-expect_rc 0 "campaign create" -- "$SONDEO" --db "$DB" campaign create "$TMP/crash.yaml"
-expect_rc 0 "contacts import" -- "$SONDEO" --db "$DB" contacts import \
-  "$SRC/examples/bases/base_ejemplo.csv" --campaign crash
+# A bare campaign row (the campaign's defaults) and 2000 synthetic contacts with 1-2 phones,
+# written straight into the stable tables so this test depends only on `init` and `simulate`.
+q "INSERT INTO campaigns (id, name, created_ms) VALUES ('crash', 'Prueba de caída', 0);
+   WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+   INSERT INTO contacts (campaign_id, source_row, nombres) SELECT 'crash', i, 'Ciudadano ' || i FROM n;
+   INSERT INTO phones (contact_id, e164, type, position)
+     SELECT id, '+57300' || (1000000 + id * 7), 'mobile', 0 FROM contacts WHERE campaign_id = 'crash';
+   INSERT INTO phones (contact_id, e164, type, position)
+     SELECT id, '+57310' || (1000000 + id * 13), 'mobile', 1 FROM contacts
+     WHERE campaign_id = 'crash' AND id % 3 = 0;"
+[ "$(q "SELECT COUNT(*) FROM contacts WHERE campaign_id = 'crash'")" = 2000 ] && ok || fail "seed contacts"
 expect_rc 1 "unknown campaign is a user error" -- "$SONDEO" --db "$DB" simulate --campaign nope --agents 2
 contains "$ERR" "nope" "the error names the campaign"
 expect_rc 1 "bad mode" -- "$SONDEO" --db "$DB" simulate --campaign crash --agents 2 --mode turbo
@@ -35,7 +33,7 @@ contains "$ERR" "--mode" "the error names the option"
 # Kill -9 while calls are in flight (retry a few times if the kill lands between calls).
 open=0
 for try in 1 2 3 4 5; do
-  "$SONDEO" --db "$DB" simulate --campaign crash --agents 20 --days 60 >/dev/null 2>&1 &
+  "$SONDEO" --db "$DB" simulate --campaign crash --agents 20 --days 60 --mode predictive >/dev/null 2>&1 &
   pid=$!
   PIDS+=("$pid")
   sleep $((1 + try))
@@ -52,7 +50,7 @@ q "SELECT id FROM attempts WHERE state <> 'disposed' ORDER BY id" >"$TMP/open.tx
 interrupted_before=$(q "SELECT COUNT(*) FROM attempts WHERE disposition = 'INTERRUMPIDA'")
 [ "$disposed_before" -gt 0 ] && ok || fail "nothing disposed before the kill"
 
-expect_rc 0 "simulate resumes" -- "$SONDEO" --db "$DB" --json simulate --campaign crash --agents 20 --days 1
+expect_rc 0 "simulate resumes" -- "$SONDEO" --db "$DB" --json simulate --campaign crash --agents 20 --days 1 --mode predictive
 contains "$OUT" "\"interrupted_on_resume\":$open" "in-flight attempts reported as interrupted"
 contains "$OUT" "\"abandon_rate\"" "json has abandon_rate"
 contains "$OUT" "\"by_disposition\"" "json has by_disposition"
