@@ -50,7 +50,7 @@ q "SELECT id FROM attempts WHERE state <> 'disposed' ORDER BY id" >"$TMP/open.tx
 interrupted_before=$(q "SELECT COUNT(*) FROM attempts WHERE disposition = 'INTERRUMPIDA'")
 [ "$disposed_before" -gt 0 ] && ok || fail "nothing disposed before the kill"
 
-expect_rc 0 "simulate resumes" -- "$SONDEO" --db "$DB" --json simulate --campaign crash --agents 20 --days 1 --mode predictive
+expect_rc 0 "simulate resumes" -- "$SONDEO" --db "$DB" --json simulate --campaign crash --agents 5 --days 1 --mode predictive
 contains "$OUT" "\"interrupted_on_resume\":$open" "in-flight attempts reported as interrupted"
 contains "$OUT" "\"abandon_rate\"" "json has abandon_rate"
 contains "$OUT" "\"by_disposition\"" "json has by_disposition"
