@@ -1,6 +1,6 @@
 // sondeo_phone_bench: the phone normaliser alone over a generated base.
 //
-//   sondeo_phone_bench base.csv [--out phones.csv] [--check] [--lib]
+//   sondeo_phone_bench base.csv [--out phones.csv] [--check] [--lib] [--repeat N]
 //
 // Reads the base (';' separated, quoted fields, UTF-8 or Windows-1252 as written by
 // sondeo_gen_base), normalises the telefono and celular cells of every row with the row's
@@ -9,6 +9,7 @@
 // number with libphonenumber 8.12.57 (valid and same type, or a documented unknown shape):
 // the property test on millions of cells. --lib times libphonenumber's Parse+IsValidNumber
 // +GetNumberType on the same cells instead (what a tool without the fast path pays).
+// --repeat N runs the timed loop N times over the cells (steadier per-cell figures).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -77,12 +78,15 @@ int main(int argc, char** argv) {
   std::string out_path;
   bool check = false;
   bool lib = false;
+  size_t repeat = 1;
   for (int i = 2; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "--out" && i + 1 < argc) {
       out_path = argv[++i];
     } else if (a == "--check") {
       check = true;
+    } else if (a == "--repeat" && i + 1 < argc) {
+      repeat = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--lib") {
       lib = true;
     } else {
@@ -125,10 +129,11 @@ int main(int argc, char** argv) {
   std::string out;
   const auto start = std::chrono::steady_clock::now();
   const std::clock_t cpu_start = std::clock();
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const auto& row = rows[r];
+  for (size_t r = 0; r < rows.size() * repeat; ++r) {
+    const auto& row = rows[r % rows.size()];
     const sondeo::campaigns::RowPlace place{row[dep], row[mun]};
-    if (!out_path.empty()) out += std::to_string(r + 1) + ",";
+    const bool write = !out_path.empty() && r < rows.size();
+    if (write) out += std::to_string(r + 1) + ",";
     bool first = true;
     for (size_t col : {tel, cel}) {
       ++cells;
@@ -142,7 +147,7 @@ int main(int argc, char** argv) {
       }
       const auto& result = norm.NormalizeCell(row[col], place);
       accepted += result.phones.size();
-      if (!out_path.empty()) {
+      if (write) {
         for (const auto& p : result.phones) {
           if (!first) out += ' ';
           out += p.e164;
@@ -150,7 +155,7 @@ int main(int argc, char** argv) {
         }
       }
     }
-    if (!out_path.empty()) out += '\n';
+    if (write) out += '\n';
   }
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -42,9 +42,10 @@ bool IsShortCode(std::string_view digits);
 // `nsn` is 7 or 10 digits.
 bool IsPlaceholder(std::string_view nsn);
 
-// Splits a raw cell into the pieces that may each hold one number: on / ; , | newline,
-// " - ", " o ", " y ", a '-' between two >=7-digit runs, and whitespace between two
-// >=7-digit runs that together hold >= 17 digits. Pieces are trimmed; empty ones dropped.
+// Splits a raw cell into the pieces that may each hold one number: on / ; , | newline;
+// on " - ", " o ", " y " between two full numbers (>= 7 digits on each side); on a '-'
+// between two >=7-digit runs; and on whitespace between two >=7-digit runs that together
+// hold >= 17 digits. Pieces are trimmed; empty ones dropped.
 void SplitCell(std::string_view cell, std::vector<std::string_view>& out);
 
 // What the digit rules make of one piece.

@@ -278,22 +278,36 @@ void SplitCell(std::string_view cell, std::vector<std::string_view>& out) {
     std::string_view piece = TrimView(cell.substr(start, end - start));
     if (!piece.empty()) out.push_back(piece);
   };
+  auto is_hard = [](char c) {
+    return c == '/' || c == ';' || c == ',' || c == '|' || c == '\n' || c == '\r';
+  };
+  // Soft separators (" - ", " o ", " y ") split only between two full numbers: at least 7
+  // digits since the last split and before the next hard separator ("300 - 123 - 4567" is one).
+  auto full_numbers_around = [&](size_t sep_begin, size_t sep_end) {
+    size_t before = 0;
+    for (size_t k = start; k < sep_begin; ++k) before += IsDigit(cell[k]) ? size_t{1} : size_t{0};
+    size_t after = 0;
+    for (size_t k = sep_end; k < n && !is_hard(cell[k]) && after < 7; ++k) {
+      after += IsDigit(cell[k]) ? size_t{1} : size_t{0};
+    }
+    return before >= 7 && after >= 7;
+  };
   size_t i = 0;
   while (i < n) {
     const char c = cell[i];
     size_t skip = 0;  // separator length, 0 = not a separator
-    if (c == '/' || c == ';' || c == ',' || c == '|' || c == '\n' || c == '\r') {
+    if (is_hard(c)) {
       skip = 1;
     } else if (c == '-') {
       if (i > 0 && i + 1 < n && IsSpace(cell[i - 1]) && IsSpace(cell[i + 1])) {
-        skip = 1;  // " - "
+        if (full_numbers_around(i, i + 1)) skip = 1;  // " - "
       } else if (run_before(i) >= 7 && run_after(i + 1) >= 7) {
         skip = 1;  // "3001234567-3109876543"
       }
     } else if (IsSpace(c)) {
       if (i + 2 < n && IsSpace(cell[i + 2]) &&
           (cell[i + 1] == 'o' || cell[i + 1] == 'O' || cell[i + 1] == 'y' || cell[i + 1] == 'Y')) {
-        skip = 3;  // " o ", " y "
+        if (full_numbers_around(i, i + 3)) skip = 3;  // " o ", " y "
       } else {
         size_t before = run_before(i);
         size_t j = i;

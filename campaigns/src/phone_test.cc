@@ -170,6 +170,7 @@ TEST(PhoneNormalizerTest, SplitsCellsWithSeveralNumbers) {
       {"3001234568 3109876543", {a, b}},
       {"Cel: 300 123 4568 / (1) 2345678", {a, f}},
       {"3001234568 / 3001234568", {a}},  // no repeats
+      {"300 - 123 - 4568", {a}},
       {"3001234568 / 3000000000", {a, "!NUMERO_RELLENO"}},
       {"2345678 / 3001234568", {a, "!SIN_INDICATIVO"}},
   });
@@ -254,6 +255,10 @@ TEST(PhoneSplitTest, Pieces) {
   EXPECT_THAT(out, ElementsAre("601 2345678", "3001234568"));
   phone_internal::SplitCell("0057 3001234568", out);
   EXPECT_THAT(out, ElementsAre("0057 3001234568"));
+  phone_internal::SplitCell("300 - 123 - 4568", out);
+  EXPECT_THAT(out, ElementsAre("300 - 123 - 4568"));
+  phone_internal::SplitCell("Casa o finca: 300 123 4568 o 601 234 5678", out);
+  EXPECT_THAT(out, ElementsAre("Casa o finca: 300 123 4568", "601 234 5678"));
   phone_internal::SplitCell("2345678-3001234568", out);
   EXPECT_THAT(out, ElementsAre("2345678", "3001234568"));
 }
