@@ -19,6 +19,7 @@ constexpr int kMaxYear = 9999;
 void RegisterCalendar(CLI::App& app, Context& ctx) {
   auto* cal = app.add_subcommand("calendar", "Calendario de llamadas: festivos de Colombia");
   cal->require_subcommand(1);
+  cal->fallthrough();
   auto* holidays =
       cal->add_subcommand("holidays", "Festivos nacionales de Colombia de un año (Ley 51 de 1983)");
   auto year = std::make_shared<int>(0);

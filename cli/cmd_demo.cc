@@ -1,50 +1,309 @@
-// sondeo demo [--dir DIR]: the whole flow on the bundled example (grows with each module).
+// sondeo demo: the whole flow on the bundled example, in a workspace folder.
+//
+// The demo runs sondeo's own subcommands, as child processes of this same binary, in the
+// order an operator would: init, campaign create, contacts import, simulate, sms estimate,
+// report, export. It reads each step's --json answer and prints the headline numbers, so
+// what it shows is exactly what the commands do (no demo-only code paths).
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli/context.h"
+
+extern char** environ;
 
 namespace sondeo::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
 struct DemoOptions {
   std::string dir = "sondeo-demo";
+  std::string examples;  // default: $SONDEO_EXAMPLES, else the source tree's examples/
   int agents = 2;
   uint64_t seed = 1;
   bool serve = false;
+  std::string listen = "127.0.0.1:8080";
 };
 
-int RunDemo(Context& ctx, const DemoOptions& o) {
-  std::error_code ec;
-  std::filesystem::create_directories(o.dir, ec);
-  if (ec) {
-    return ctx.Fail(
-        Status::InvalidArgument("cannot create demo folder '" + o.dir + "': " + ec.message()));
+struct StepResult {
+  int rc = 0;
+  std::string out;
+  std::string err;
+};
+
+// Runs this binary with `args`; stdin from `input` (when given), stdout/stderr captured.
+StepResult RunSelf(const std::vector<std::string>& args, const std::string& input = "") {
+  StepResult r;
+  char out_tpl[] = "/tmp/sondeo-demo-out-XXXXXX";
+  char err_tpl[] = "/tmp/sondeo-demo-err-XXXXXX";
+  char in_tpl[] = "/tmp/sondeo-demo-in-XXXXXX";
+  const int out_fd = mkstemp(out_tpl);
+  const int err_fd = mkstemp(err_tpl);
+  const int in_fd = mkstemp(in_tpl);
+  if (out_fd < 0 || err_fd < 0 || in_fd < 0) {
+    r.rc = kExitInternal;
+    r.err = "cannot create temporary files";
+    return r;
   }
-  Context demo_ctx = ctx;
-  demo_ctx.db_flag = (std::filesystem::path(o.dir) / "sondeo.db").string();
-  auto db = demo_ctx.OpenDb();
-  if (!db) return ctx.Fail(db.error());
-  if (ctx.json) {
-    ctx.PrintJson({{"dir", o.dir}, {"db", demo_ctx.DbPath()}});
+  if (!input.empty() && write(in_fd, input.data(), input.size()) < 0) r.err = "stdin";
+  lseek(in_fd, 0, SEEK_SET);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+  posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+  std::vector<std::string> argv_s = {"sondeo"};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int spawn_rc = posix_spawn(&pid, "/proc/self/exe", &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (spawn_rc != 0) {
+    r.rc = kExitInternal;
+    r.err = "cannot run sondeo";
   } else {
-    std::cout << "sondeo demo\n"
-              << "  espacio de trabajo: " << o.dir << "\n"
-              << "  base de datos:      " << demo_ctx.DbPath() << "\n";
+    int status = 0;
+    waitpid(pid, &status, 0);
+    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : kExitInternal;
   }
-  return kExitOk;
+  auto slurp = [](const char* path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  r.out = slurp(out_tpl);
+  r.err = slurp(err_tpl);
+  close(out_fd);
+  close(err_fd);
+  close(in_fd);
+  unlink(out_tpl);
+  unlink(err_tpl);
+  unlink(in_tpl);
+  return r;
 }
+
+std::string ExamplesDir(const DemoOptions& o) {
+  if (!o.examples.empty()) return o.examples;
+  if (const char* env = std::getenv("SONDEO_EXAMPLES"); env != nullptr && *env != '\0') return env;
+  return std::string(SONDEO_SOURCE_DIR) + "/examples";
+}
+
+class Demo {
+ public:
+  Demo(const Context& ctx, const DemoOptions& o) : ctx_(ctx), o_(o) {}
+
+  int Run() {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::error_code ec;
+    fs::create_directories(o_.dir, ec);
+    if (ec) {
+      return ctx_.Fail(
+          Status::InvalidArgument("cannot create demo folder '" + o_.dir + "': " + ec.message()));
+    }
+    dir_ = fs::absolute(o_.dir).string();
+    db_ = dir_ + "/sondeo.db";
+    fs::remove(db_, ec);
+    fs::remove(db_ + "-wal", ec);
+    fs::remove(db_ + "-shm", ec);
+    const std::string ex = ExamplesDir(o_);
+    const std::string base = ex + "/bases/base_ejemplo.csv";
+    const std::string campaign_file = ex + "/campaigns/satisfaccion_art.yaml";
+    const std::string campaign2_file = ex + "/campaigns/obras_por_impuestos.yaml";
+    for (const auto& f : {base, campaign_file, campaign2_file}) {
+      if (!fs::exists(f)) {
+        return ctx_.Fail(Status::NotFound("demo example missing: " + f +
+                                          " (use --examples DIR or $SONDEO_EXAMPLES)"));
+      }
+    }
+
+    Say("1. Base de datos: " + db_);
+    if (!Step({"init"})) return rc_;
+
+    Say("2. Campañas del informe: satisfacción (ART) y Obras por Impuestos");
+    if (!Step({"campaign", "create", campaign_file})) return rc_;
+    const std::string campaign = Json()["id"].get<std::string>();
+    if (!Step({"campaign", "create", campaign2_file})) return rc_;
+    const std::string campaign2 = Json()["id"].get<std::string>();
+
+    Say("3. Importación y depuración de la base de ejemplo (Windows-1252)");
+    if (!Step({"contacts", "import", base, "--campaign", campaign, "--rejects",
+               dir_ + "/rechazos.csv"})) {
+      return rc_;
+    }
+    const auto funnel = Json();
+
+    Say("4. Un día de trabajo simulado (" + std::to_string(o_.agents) + " agentes)");
+    if (!Step({"campaign", "start", campaign})) return rc_;
+    if (!Step({"simulate", "--campaign", campaign, "--agents", std::to_string(o_.agents), "--seed",
+               std::to_string(o_.seed)})) {
+      return rc_;
+    }
+    const auto sim = Json();
+
+    Say("5. Estimación de la secuencia de SMS del informe");
+    const std::string sms_text =
+        "La Agencia de Renovación del Territorio le invita a calificar la atención recibida. "
+        "Su opinión es muy importante.";
+    if (!Step({"sms", "estimate", "--text", sms_text})) return rc_;
+    const auto sms = Json();
+
+    Say("6. Informe (HTML, JSON, XLSX) y exportación");
+    const std::string html = dir_ + "/informe.html";
+    const std::string json = dir_ + "/informe.json";
+    const std::string xlsx = dir_ + "/informe.xlsx";
+    const std::string export_csv = dir_ + "/exportacion.csv";
+    if (!Step({"report", campaign, "--format", "html", "--out", html})) return rc_;
+    if (!Step({"report", campaign, "--format", "json", "--out", json})) return rc_;
+    if (!Step({"report", campaign, "--format", "xlsx", "--out", xlsx})) return rc_;
+    if (!Step({"export", campaign, "--format", "csv", "--out", export_csv, "--mask-pii"})) {
+      return rc_;
+    }
+    (void)campaign2;
+
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    nlohmann::json summary = {
+        {"dir", dir_},
+        {"db", db_},
+        {"campaign", campaign},
+        {"funnel", funnel},
+        {"simulation", sim},
+        {"sms_estimate", sms},
+        {"files",
+         {{"report_html", html},
+          {"report_json", json},
+          {"report_xlsx", xlsx},
+          {"export_csv", export_csv},
+          {"rejects_csv", dir_ + "/rechazos.csv"}}},
+        {"seconds", secs},
+    };
+    if (ctx_.json) {
+      ctx_.PrintJson(summary);
+    } else {
+      PrintHeadlines(summary);
+    }
+    if (o_.serve) return Serve();
+    return kExitOk;
+  }
+
+ private:
+  void Say(const std::string& line) const {
+    (ctx_.json ? std::cerr : std::cout) << line << std::endl;
+  }
+
+  // Runs `sondeo --db DB --json ARGS...`; on failure reports it and keeps the exit code.
+  bool Step(std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.begin(), {"--db", db_, "--json"});
+    last_ = RunSelf(args, input);
+    if (last_.rc != 0) {
+      std::string cmd;
+      for (size_t i = 3; i < args.size(); ++i) cmd += (i > 3 ? " " : "") + args[i];
+      std::cerr << "sondeo demo: the step `sondeo " << cmd << "` failed (exit " << last_.rc
+                << "):\n"
+                << last_.err;
+      rc_ = last_.rc;
+      return false;
+    }
+    return true;
+  }
+
+  nlohmann::json Json() const {
+    auto j = nlohmann::json::parse(last_.out, nullptr, false);
+    return j.is_discarded() ? nlohmann::json::object() : j;
+  }
+
+  static std::string Num(const nlohmann::json& j, const char* key) {
+    if (!j.contains(key)) return "?";
+    const auto& v = j[key];
+    if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+    if (v.is_number()) {
+      std::ostringstream ss;
+      ss.setf(std::ios::fixed);
+      ss.precision(3);
+      ss << v.get<double>();
+      return ss.str();
+    }
+    return v.dump();
+  }
+
+  void PrintHeadlines(const nlohmann::json& s) const {
+    const auto& f = s["funnel"];
+    const auto& m = s["simulation"];
+    const auto& e = s["sms_estimate"];
+    std::cout << "\nResultados\n"
+              << "  Base inicial:            " << Num(f, "initial") << "\n"
+              << "  Rechazados:              " << Num(f, "rejected") << "\n"
+              << "  Base depurada:           " << Num(f, "cleaned") << "\n"
+              << "  Duplicados:              " << Num(f, "duplicates") << "\n"
+              << "  Registros a gestionar:   " << Num(f, "callable") << "\n"
+              << "  Intentos:                " << Num(m, "attempts") << "\n"
+              << "  Contestadas:             " << Num(m, "answered") << "\n"
+              << "  Encuestas efectivas:     " << Num(m, "completes") << "\n"
+              << "  Tasa de abandono:        " << Num(m, "abandon_rate") << "\n"
+              << "  Ocupación de agentes:    " << Num(m, "agent_occupancy") << "\n"
+              << "  SMS: " << (e.contains("encoding") ? e["encoding"].get<std::string>() : "?")
+              << ", " << Num(e, "segments") << " segmento(s) por destinatario\n"
+              << "\nArchivos\n";
+    for (const auto& [k, v] : s["files"].items()) {
+      std::cout << "  " << k << ": " << v.get<std::string>() << "\n";
+    }
+    std::cout << "\nListo en " << static_cast<int>(s["seconds"].get<double>()) << " s.\n";
+  }
+
+  int Serve() {
+    const std::vector<std::pair<std::string, std::string>> users = {
+        {"supervisora", "supervisor"}, {"agente1", "agent"}, {"agente2", "agent"}};
+    for (const auto& [name, role] : users) {
+      if (!Step({"users", "add", name, "--role", role}, "demo-" + name + "\n")) {
+        // An existing account from an earlier demo run is fine.
+        if (last_.err.find("exist") == std::string::npos) return rc_;
+      }
+    }
+    std::cout << "\nEscritorio y consola: http://" << o_.listen << "/\n"
+              << "Cuentas de demostración (usuario / clave):\n";
+    for (const auto& [name, role] : users) {
+      std::cout << "  " << name << " / demo-" << name << "  (" << role << ")\n";
+    }
+    std::cout.flush();
+    std::vector<std::string> argv_s = {"sondeo", "--db", db_, "serve", "--listen", o_.listen};
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv("/proc/self/exe", argv.data());
+    return ctx_.Fail(Status::Internal("cannot start sondeo serve"));
+  }
+
+  const Context& ctx_;
+  const DemoOptions& o_;
+  std::string dir_;
+  std::string db_;
+  StepResult last_;
+  int rc_ = kExitOk;
+};
 
 }  // namespace
 
 void RegisterDemo(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<DemoOptions>();
   auto* cmd = app.add_subcommand("demo", "Ejecuta el flujo completo sobre el ejemplo incluido");
-  cmd->add_option("--dir", opts->dir, "Carpeta del espacio de trabajo");
-  cmd->add_option("--agents", opts->agents, "Agentes simulados")->check(CLI::Range(1, 500));
+  cmd->add_option("--dir", opts->dir, "Carpeta del espacio de trabajo (se reemplaza su base)");
+  cmd->add_option("--examples", opts->examples, "Carpeta de ejemplos (bases/, campaigns/)");
+  cmd->add_option("--agents", opts->agents, "Agentes simulados")->check(CLI::Range(1, 200));
   cmd->add_option("--seed", opts->seed, "Semilla de la simulación");
-  cmd->add_flag("--serve", opts->serve, "Deja el servidor en marcha al terminar");
-  cmd->callback([&ctx, opts] { ctx.exit_code = RunDemo(ctx, *opts); });
+  cmd->add_flag("--serve", opts->serve, "Deja el escritorio y la consola en marcha al terminar");
+  cmd->add_option("--listen", opts->listen, "Dirección del servidor con --serve");
+  cmd->callback([&ctx, opts] { ctx.exit_code = Demo(ctx, *opts).Run(); });
 }
 
 }  // namespace sondeo::cli
