@@ -200,7 +200,8 @@ TEST_F(ApiTest, AgentCannotStartCampaignsExportOrSeeOthersContacts) {
   EXPECT_EQ(next.body.find("1012345678"), std::string::npos);
   EXPECT_EQ(next.body.find("document"), std::string::npos);
   // Only agent dispositions.
-  for (const auto& d : Body(next)["dispositions"]) EXPECT_NE(d["code"], "ABANDONADA");
+  const json next_body = Body(next);  // a temporary in a range-for would dangle
+  for (const auto& d : next_body["dispositions"]) EXPECT_NE(d["code"], "ABANDONADA");
 
   // beto gets the other contact and may not read ana's.
   HttpResponse next_b = Call("POST", "/api/v1/campaigns/c1/next", "{}", beto);

@@ -589,6 +589,9 @@ uint16_t Server::port() const { return impl_->port; }
 bool Server::tls() const { return impl_->shared->tls.has_value(); }
 
 void Server::Stop() {
+  // Once the io thread is gone nothing would run the handler, and the queued handler would
+  // keep Shared (which owns the io_context that owns the handler) alive forever.
+  if (impl_->joined) return;
   auto s = impl_->shared;
   asio::post(s->ioc, [s] { s->DoStop(); });
 }
