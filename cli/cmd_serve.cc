@@ -1,4 +1,5 @@
 // sondeo serve, sondeo users (server/).
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -36,7 +37,7 @@ std::string Trim(std::string s) {
 }
 
 // The server config file: flat "key: value" lines (a YAML subset), '#' comments.
-// Keys: listen, db, tls_cert, tls_key, pbkdf2_iterations, session_hours,
+// Keys: listen, db, tls_cert, tls_key, sms_callback_token, pbkdf2_iterations, session_hours,
 // header_limit_bytes, body_limit_bytes, upload_limit_bytes, header_timeout_seconds.
 Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::string* db) {
   std::ifstream in(path);
@@ -74,6 +75,8 @@ Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::s
       o->tls_cert_file = value;
     } else if (key == "tls_key") {
       o->tls_key_file = value;
+    } else if (key == "sms_callback_token") {
+      o->sms_callback_token = value;
     } else if (key == "pbkdf2_iterations") {
       if (Status s = number(&v); !s.ok()) return s;
       o->pbkdf2_iterations = static_cast<int>(v);
@@ -111,6 +114,9 @@ int RunServe(Context& ctx, const ServeFlags& f) {
   if (!f.tls_cert.empty()) o.tls_cert_file = f.tls_cert;
   if (!f.tls_key.empty()) o.tls_key_file = f.tls_key;
   if (f.pbkdf2_iterations > 0) o.pbkdf2_iterations = f.pbkdf2_iterations;
+  if (const char* t = std::getenv("SONDEO_SMS_CALLBACK_TOKEN"); t != nullptr && *t != '\0') {
+    o.sms_callback_token = t;
+  }
   o.db_path = db;
   o.migrations = AllMigrations();
   o.handle_signals = true;

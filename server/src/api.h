@@ -65,6 +65,8 @@ class Api {
     Duration session_idle = std::chrono::minutes(60);
     // Where uploaded bases, rejects files and downloads are written.
     std::string work_dir = "/tmp";
+    // The SMS gateway's shared secret (ServerOptions::sms_callback_token); empty = off.
+    std::string sms_callback_token;
   };
   Api(store::Db& db, Clock& clock, Options options);
 
@@ -103,6 +105,9 @@ class Api {
   HttpResponse CampaignAction(const Principal& p, const std::string& id, std::string_view action,
                               std::vector<Push>* pushes);
   HttpResponse SmsEstimate(const HttpRequest& request);
+  // Kannel's delivery reports and inbound messages (no session: the gateway proves itself
+  // with the shared token). Unknown or missing token: 404, as if the route did not exist.
+  HttpResponse SmsGatewayCallback(const HttpRequest& request, std::string_view path);
   HttpResponse Import(const HttpRequest& request, const Principal& p, const std::string& id);
   HttpResponse Rejects(const Principal& p, int64_t import_id);
   HttpResponse Download(const HttpRequest& request, const Principal& p, const std::string& id,

@@ -521,6 +521,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   api_options.pbkdf2_iterations = o.pbkdf2_iterations;
   api_options.session_ttl = o.session_ttl;
   api_options.session_idle = o.session_idle;
+  api_options.sms_callback_token = o.sms_callback_token;
   s->api = std::make_unique<Api>(*s->db, *o.clock, api_options);
 
   if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
