@@ -5,6 +5,7 @@
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <curl/curl.h>
@@ -108,6 +109,44 @@ HttpRequest BuildKannelRequest(const KannelConfig& config, const OutboundSms& sm
   return req;
 }
 
+namespace {
+
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Gateway templates are JSON (or header lines), full of literal braces: only "{name}" with
+// name made of [A-Za-z0-9_] is a placeholder; every other brace is copied as is (so
+// {"to":"{to}"} and nested objects ending in "}}" render as written). An unknown name is an
+// error naming it and its 1-based column.
+Result<std::string> RenderGatewayTemplate(std::string_view tmpl, const PlaceholderLookup& lookup) {
+  std::string out;
+  out.reserve(tmpl.size() + 64);
+  size_t i = 0;
+  while (i < tmpl.size()) {
+    if (tmpl[i] == '{') {
+      size_t j = i + 1;
+      while (j < tmpl.size() && IsNameChar(tmpl[j])) ++j;
+      if (j > i + 1 && j < tmpl.size() && tmpl[j] == '}') {
+        const std::string_view name = tmpl.substr(i + 1, j - i - 1);
+        std::optional<std::string> v = lookup(name);
+        if (!v) {
+          return Status::InvalidArgument("plantilla, columna " + std::to_string(i + 1) +
+                                         ": campo desconocido {" + std::string(name) + "}");
+        }
+        out += *v;
+        i = j + 1;
+        continue;
+      }
+    }
+    out.push_back(tmpl[i]);
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<HttpRequest> BuildHttpJsonRequest(const HttpJsonConfig& config, const OutboundSms& sms) {
   const std::string encoding(SmsEncodingName(Segment(sms.text).encoding));
   auto lookup = [&](std::string_view name) -> std::optional<std::string> {
@@ -122,11 +161,11 @@ Result<HttpRequest> BuildHttpJsonRequest(const HttpJsonConfig& config, const Out
   HttpRequest req;
   req.method = config.method;
   req.url = config.url;
-  auto body = RenderTemplate(config.body_template, lookup);
+  auto body = RenderGatewayTemplate(config.body_template, lookup);
   if (!body) return Status::InvalidArgument("gateway http, body: " + body.error().message());
   req.body = std::move(*body);
   for (const auto& h : config.headers) {
-    auto line = RenderTemplate(h, lookup);
+    auto line = RenderGatewayTemplate(h, lookup);
     if (!line) return Status::InvalidArgument("gateway http, header: " + line.error().message());
     req.headers.push_back(std::move(*line));
   }

@@ -696,9 +696,20 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
       }
       if (Status s = tx->Commit(); !s.ok()) return s;
     }
-    if (progressed > 0) {
+    const int retried = static_cast<int>(results.size()) - progressed;
+    if (retried == 0) {
       backoff = options.backoff_initial;
       last_progress = clock.Now();
+      continue;
+    }
+    if (progressed > 0) {
+      // Some went through, some got a 5xx/429/timeout: the retried rows are pending again;
+      // back off before claiming them again instead of hammering a struggling gateway.
+      last_progress = clock.Now();
+      log::Warn("SMS envío {}: {} mensajes con error transitorio ({}); reintento en {} ms",
+                blast_id, retried, last_error, backoff.count());
+      sleep(backoff);
+      backoff = std::min(backoff * 2, options.backoff_max);
       continue;
     }
     // Nothing went through: the gateway is down or overloaded. Keep our place and back off.

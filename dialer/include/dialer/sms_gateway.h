@@ -31,7 +31,8 @@ struct HttpJsonConfig {
   // "Name: value" lines; may use the placeholders below.
   std::vector<std::string> headers = {"Content-Type: application/json"};
   // Placeholders (values JSON-escaped, without quotes): {to} (E.164), {to_digits} (no '+'),
-  // {text}, {key} (idempotency key), {from}, {encoding} ("GSM-7"|"UCS-2").
+  // {text}, {key} (idempotency key), {from}, {encoding} ("GSM-7"|"UCS-2"). Only "{name}" with
+  // name in [A-Za-z0-9_] is a placeholder; the JSON's own braces are literal (no doubling).
   std::string body_template = R"({"to":"{to}","text":"{text}","reference":"{key}"})";
   std::string from;
   // True when the gateway de-duplicates by {key}: a request that may or may not have arrived

@@ -173,7 +173,9 @@ struct SendReport {
 using Sleeper = std::function<void(Duration)>;
 
 // Sends one blast's pending rows. Waits (through `sleep`) until the blast's time and inside
-// legal hours; on a gateway outage it backs off and keeps its place.
+// legal hours; on a gateway outage it backs off and keeps its place. A batch with any
+// retryable failure (5xx, 408/429, timeout before sending) is followed by a backoff
+// (doubling up to backoff_max; a clean batch resets it), never by an immediate retry.
 Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gateway, Clock& clock,
                             const Sleeper& sleep, const SenderOptions& options = {});
 // Every unfinished blast, oldest scheduled first.
