@@ -1,5 +1,7 @@
 #include "store/db.h"
 
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <string>
 #include <utility>
@@ -11,11 +13,17 @@
 namespace sondeo::store {
 namespace {
 
-Status FromSqlite(sqlite3* db, int rc, std::string_view what) {
+// `what` prefixes the message ("sql: ..."; none when empty); `detail` replaces SQLite's own
+// error text when given (sqlite3_exec's message).
+Status FromSqlite(sqlite3* db, int rc, std::string_view what, const char* detail = nullptr) {
   const int primary = rc & 0xff;
   std::string msg(what);
-  msg += ": ";
-  msg += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  if (!msg.empty()) msg += ": ";
+  if (detail != nullptr) {
+    msg += detail;
+  } else {
+    msg += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  }
   switch (primary) {
     case SQLITE_CONSTRAINT:
       if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -27,6 +35,15 @@ Status FromSqlite(sqlite3* db, int rc, std::string_view what) {
       return Status::Unavailable(msg + " (the database is in use by another process)");
     case SQLITE_FULL:
       return Status::ResourceExhausted(msg + " (disk full)");
+    case SQLITE_IOERR: {
+      // SQLite reports ENOSPC as SQLITE_FULL only on some paths; a write past the file size
+      // limit (EFBIG) or the quota (EDQUOT) is SQLITE_IOERR_WRITE. All mean "no room".
+      const int err = db != nullptr ? sqlite3_system_errno(db) : 0;
+      if (err == ENOSPC || err == EFBIG || err == EDQUOT) {
+        return Status::ResourceExhausted(msg + " (disk full: " + std::strerror(err) + ")");
+      }
+      return Status::Internal(std::move(msg));
+    }
     case SQLITE_CANTOPEN:
     case SQLITE_NOTADB:
     case SQLITE_READONLY:
@@ -133,8 +150,8 @@ Status Db::Exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    Status s = FromSqlite(db_.get(), rc, "sql");
-    return Status(s.code(), msg);
+    // Keeps the code's explanation (lock held by another process, disk full).
+    return FromSqlite(db_.get(), rc, "", msg.c_str());
   }
   return Status::Ok();
 }
