@@ -65,8 +65,10 @@ uint16_t FreePort(const std::string& host, bool tcp) {
   return port;
 }
 
-// sofia-sip logs go to our log (debug level, redacted), never straight to stderr.
-void SofiaLogger(void* /*stream*/, char const* fmt, va_list ap) {
+// sofia-sip logs go to our log (debug level, redacted), never straight to stderr. The format
+// attribute tells clang's -Wformat-nonliteral that fmt is sofia's printf format.
+__attribute__((format(printf, 2, 0))) void SofiaLogger(void* /*stream*/, char const* fmt,
+                                                       va_list ap) {
   char buf[1024];
   std::vsnprintf(buf, sizeof buf, fmt, ap);
   std::string line(buf);
