@@ -182,6 +182,8 @@ std::string_view SendOutcomeName(SendOutcome o) {
       return "retry";
     case SendOutcome::kUncertain:
       return "uncertain";
+    case SendOutcome::kNotStarted:
+      return "not_started";
   }
   return "?";
 }
@@ -286,7 +288,8 @@ Result<std::unique_ptr<HttpGateway>> HttpGateway::Create(GatewayConfig config) {
   return g;
 }
 
-std::vector<SendResult> HttpGateway::SendAll(const std::vector<OutboundSms>& batch) {
+std::vector<SendResult> HttpGateway::SendAll(const std::vector<OutboundSms>& batch,
+                                             const BeforeSend& before_send) {
   using SteadyClock = std::chrono::steady_clock;
   std::vector<SendResult> results(batch.size());
   std::deque<size_t> todo;
@@ -314,6 +317,11 @@ std::vector<SendResult> HttpGateway::SendAll(const std::vector<OutboundSms>& bat
         return false;
       }
       req = std::move(*r);
+    }
+    if (before_send && !before_send(i)) {
+      results[i].outcome = SendOutcome::kNotStarted;
+      results[i].detail = "no enviado: reclamado por otro proceso";
+      return false;
     }
     CURL* e = slot.easy;
     curl_easy_reset(e);  // keeps the live connections of this handle
