@@ -182,8 +182,6 @@ std::string_view SendOutcomeName(SendOutcome o) {
       return "retry";
     case SendOutcome::kUncertain:
       return "uncertain";
-    case SendOutcome::kNotStarted:
-      return "not_started";
   }
   return "?";
 }
@@ -288,8 +286,7 @@ Result<std::unique_ptr<HttpGateway>> HttpGateway::Create(GatewayConfig config) {
   return g;
 }
 
-std::vector<SendResult> HttpGateway::SendAll(const std::vector<OutboundSms>& batch,
-                                             const BeforeSend& before_send) {
+std::vector<SendResult> HttpGateway::SendAll(const std::vector<OutboundSms>& batch) {
   using SteadyClock = std::chrono::steady_clock;
   std::vector<SendResult> results(batch.size());
   std::deque<size_t> todo;
@@ -317,11 +314,6 @@ std::vector<SendResult> HttpGateway::SendAll(const std::vector<OutboundSms>& bat
         return false;
       }
       req = std::move(*r);
-    }
-    if (before_send && !before_send(i)) {
-      results[i].outcome = SendOutcome::kNotStarted;
-      results[i].detail = "no enviado: reclamado por otro proceso";
-      return false;
     }
     CURL* e = slot.easy;
     curl_easy_reset(e);  // keeps the live connections of this handle

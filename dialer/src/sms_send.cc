@@ -593,9 +593,8 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
   auto claim = db.Prepare(
       "SELECT id, idem_key, phone_e164, text FROM sms_messages "
       "WHERE blast_id = ? AND state = 'pending' ORDER BY id LIMIT ?");
-  auto mark = db.Prepare(
-      "UPDATE sms_messages SET state = 'sending', attempts = attempts + 1 "
-      "WHERE id = ? AND state = 'pending'");
+  auto mark =
+      db.Prepare("UPDATE sms_messages SET state = 'sending', attempts = attempts + 1 WHERE id = ?");
   auto done =
       db.Prepare("UPDATE sms_messages SET state = ?, last_error = ?, sent_ms = ? WHERE id = ?");
   if (!claim) return claim.error();
@@ -633,12 +632,11 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
       }
       started = true;
     }
-    // Read a batch of pending rows; each row is claimed (pending -> sending, committed on its
-    // own) right before its request goes out, so a crash leaves 'sending' only the rows
-    // whose request had started. The claim is conditional: a row another sender claimed
-    // meanwhile is not sent twice.
+    // Claim a batch: committed BEFORE any request goes out.
     std::vector<OutboundSms> batch;
     {
+      auto tx = store::Transaction::Begin(db);
+      if (!tx) return tx.error();
       claim->Reset();
       claim->Bind(1, blast_id).Bind(2, options.batch_size);
       while (true) {
@@ -648,32 +646,23 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
         batch.push_back({claim->Int(0), claim->Text(1), claim->Text(2), claim->Text(3)});
       }
       claim->Reset();
+      for (const auto& m : batch) {
+        mark->Reset();
+        mark->Bind(1, m.id);
+        if (Status s = mark->Run(); !s.ok()) return s;
+      }
+      if (Status s = tx->Commit(); !s.ok()) return s;
     }
     if (batch.empty()) break;
 
-    Status claim_error = Status::Ok();
-    const std::vector<SendResult> results = gateway.SendAll(batch, [&](size_t i) {
-      if (!claim_error.ok()) return false;
-      mark->Reset();
-      mark->Bind(1, batch[i].id);
-      if (Status s = mark->Run(); !s.ok()) {
-        claim_error = s;
-        return false;
-      }
-      return db.Changes() == 1;
-    });
+    const std::vector<SendResult> results = gateway.SendAll(batch);
     int progressed = 0;
-    int not_started = 0;
     std::string last_error;
     {
       auto tx = store::Transaction::Begin(db);
       if (!tx) return tx.error();
       const int64_t at = ToUnixMillis(clock.Now());
       for (const auto& r : results) {
-        if (r.outcome == SendOutcome::kNotStarted) {
-          ++not_started;
-          continue;  // never claimed by us: its row is not ours to update
-        }
         const char* state = "pending";
         switch (r.outcome) {
           case SendOutcome::kAccepted:
@@ -686,7 +675,6 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
             state = "uncertain";
             break;
           case SendOutcome::kRetry:
-          case SendOutcome::kNotStarted:
             state = "pending";
             break;
         }
@@ -708,8 +696,7 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
       }
       if (Status s = tx->Commit(); !s.ok()) return s;
     }
-    if (!claim_error.ok()) return claim_error;
-    const int retried = static_cast<int>(results.size()) - progressed - not_started;
+    const int retried = static_cast<int>(results.size()) - progressed;
     if (retried == 0) {
       backoff = options.backoff_initial;
       last_progress = clock.Now();

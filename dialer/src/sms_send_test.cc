@@ -252,52 +252,6 @@ TEST_F(SmsSendTest, SendsOnceResumesAfterCrashAndRetries5xx) {
   EXPECT_EQ(gw.Received().size(), 48u);
 }
 
-TEST_F(SmsSendTest, RowsAreClaimedOneByOneRightBeforeTheirRequest) {
-  for (int i = 1; i <= 20; ++i)
-    AddContact(i, "Ana", "Colosó", "+57300555" + std::to_string(1000 + i));
-  FakeGateway gw(202);
-  BlastRequest req{"c1", "Hola {nombres}", "", Friday10()};
-  auto plan = PlanBlast(*db_, req);
-  ASSERT_OK(plan);
-  auto id = CreateBlast(*db_, req, *plan, {}, Friday10());
-  ASSERT_OK(id);
-  GatewayConfig cfg;
-  cfg.kannel.url = gw.Url();
-  cfg.concurrency = 2;
-  auto g = HttpGateway::Create(cfg);
-  ASSERT_OK(g);
-  // The hook sees each row still pending when its request is about to start (nothing of the
-  // batch was claimed ahead of time), and a declined message is not sent at all.
-  std::vector<OutboundSms> batch;
-  for (int64_t i = 1; i <= 4; ++i)
-    batch.push_back({i, "k" + std::to_string(i), "+5730000000" + std::to_string(i), "x"});
-  std::vector<size_t> seen;
-  auto results = (*g)->SendAll(batch, [&](size_t i) {
-    seen.push_back(i);
-    return i != 2;
-  });
-  ASSERT_EQ(results.size(), 4u);
-  EXPECT_EQ(results[2].outcome, SendOutcome::kNotStarted);
-  EXPECT_EQ(results[0].outcome, SendOutcome::kAccepted);
-  EXPECT_EQ(seen.size(), 4u);
-  EXPECT_EQ(gw.Received().count("573000000003"), 0u);
-  EXPECT_EQ(gw.Received().size(), 3u);
-
-  // A row left in 'sending' (a crash) is never sent again; every other row goes out once,
-  // with one attempt each.
-  ASSERT_OK(db_->Exec("UPDATE sms_messages SET state = 'sending' WHERE id = 5"));
-  ManualClock clock(Friday10());
-  auto sleeper = [&](Duration d) { clock.Advance(d); };
-  SenderOptions opts;
-  opts.batch_size = 8;
-  auto r = RunBlast(*db_, *id, **g, clock, sleeper, opts);
-  ASSERT_OK(r);
-  EXPECT_EQ(r->recovered_uncertain, 1);  // found in 'sending' at start: a crash
-  EXPECT_EQ(r->sent, 19);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM sms_messages WHERE attempts = 1 AND state = 'sent'"), 19);
-  EXPECT_EQ(gw.Received().size(), 3u + 19u);
-}
-
 TEST_F(SmsSendTest, WaitsForLegalHoursAndRejects4xxWithoutRetry) {
   for (int i = 1; i <= 5; ++i)
     AddContact(i, "Ana", "Colosó", "+57300333" + std::to_string(1000 + i));

@@ -87,12 +87,11 @@ enum class Transport {
 };
 
 enum class SendOutcome {
-  kAccepted,    // 2xx: the gateway took it
-  kRejected,    // 4xx (but 408/429): never retried
-  kRetry,       // 5xx, 408, 429, not connected, or a failure before the request went out
-  kUncertain,   // the request went out and no answer came: it may have been sent; not retried
-                // unless the gateway de-duplicates by key
-  kNotStarted,  // the caller's before_send hook declined it: no request was made
+  kAccepted,   // 2xx: the gateway took it
+  kRejected,   // 4xx (but 408/429): never retried
+  kRetry,      // 5xx, 408, 429, not connected, or a failure before the request went out
+  kUncertain,  // the request went out and no answer came: it may have been sent; not retried
+               // unless the gateway de-duplicates by key
 };
 std::string_view SendOutcomeName(SendOutcome o);
 
@@ -114,15 +113,10 @@ class HttpGateway {
   HttpGateway(const HttpGateway&) = delete;
   HttpGateway& operator=(const HttpGateway&) = delete;
 
-  // Called right before message `index`'s request goes out (after the rate limit let it
-  // start); false = do not send it (its result is kNotStarted).
-  using BeforeSend = std::function<bool(size_t index)>;
-
   // Sends every message once (one request each) with at most `concurrency` in flight and at
   // most `rate_per_second` started per second; blocks until every request has finished.
   // Returns one result per message, in input order.
-  std::vector<SendResult> SendAll(const std::vector<OutboundSms>& batch,
-                                  const BeforeSend& before_send = {});
+  std::vector<SendResult> SendAll(const std::vector<OutboundSms>& batch);
 
   const GatewayConfig& config() const { return config_; }
 

@@ -3,15 +3,13 @@
 // monthly cap, exactly-once sending, delivery reports and opt-outs (module key "sms").
 //
 // Exactly once: every (blast, recipient) row is written with its idempotency key, in state
-// 'pending', before anything goes out. The sender claims each row (pending -> sending,
-// committed, conditional on it still being pending) right BEFORE its request goes out, then
-// records the batch's answers (sent, failed, or back to pending for a retryable failure) in
-// one transaction. A row found in 'sending' when a sender starts was interrupted by a crash
-// after its request had started; Kannel has no de-duplication, so such rows become
-// 'uncertain' and are NEVER resent (they are reported; Kannel's delivery reports turn the
-// ones that went out into 'sent'). Per crash that is at most the batch's started requests:
-// the ones in flight (<= concurrency) plus answered ones not yet recorded. Likewise a request
-// that went out and got no answer (timeout, reset) becomes 'uncertain'.
+// 'pending', before anything goes out. The sender claims a batch (pending -> sending, one
+// committed transaction) BEFORE calling the gateway, then records each answer (sent, failed,
+// or back to pending for a retryable failure). A row found in 'sending' when a sender starts
+// was interrupted by a crash while its request may have reached the gateway; Kannel has no
+// de-duplication, so such rows become 'uncertain' and are NEVER resent (they are reported:
+// at most the last claimed batch per crash). Likewise a request that went out and got no
+// answer (timeout, reset) becomes 'uncertain'.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -146,8 +144,8 @@ Result<std::vector<int64_t>> CreateSequence(store::Db& db, const SmsSequence& se
 campaigns::Calendar LegalSmsCalendar();
 
 struct SenderOptions {
-  int batch_size = 64;  // rows read per round, answers recorded per transaction (at most
-                        // this many become 'uncertain' if the process is killed)
+  int batch_size = 64;  // rows claimed per transaction (at most this many become
+                        // 'uncertain' if the process is killed)
   Duration backoff_initial{200};
   Duration backoff_max{5000};
   // Give up (kUnavailable, rows stay pending, `sondeo sms run` resumes) after the gateway has
