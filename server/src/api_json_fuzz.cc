@@ -77,6 +77,7 @@ World& TheWorld() {
     Check(mkdtemp(tmpl) != nullptr);
     world->dir = tmpl;
     sondeo::store::DbOptions o;
+    o.durable = false;  // synchronous=NORMAL: an fsync per write would make fuzzing crawl
     for (const auto& part : {sondeo::store::Migrations(), sondeo::campaigns::Migrations(),
                              sondeo::surveys::Migrations(), sondeo::dialer::Migrations(),
                              sondeo::reports::Migrations(), sondeo::server::Migrations()}) {
