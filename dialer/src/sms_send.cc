@@ -632,9 +632,16 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
       }
       started = true;
     }
-    // Claim a batch: committed BEFORE any request goes out.
-    std::vector<OutboundSms> batch;
-    {
+    // Stream the pending messages through the gateway: each batch is claimed (committed as
+    // 'sending') BEFORE any of its requests goes out, and results are recorded a batch at a
+    // time while the next requests are already in flight.
+    Status failure;
+    bool claimed_any = false;
+    bool stalled = false;  // a whole batch of results without a single one accepted
+    std::string last_error;
+    std::vector<SendResult> finished;
+    auto claim_batch = [&]() -> Result<std::vector<OutboundSms>> {
+      std::vector<OutboundSms> batch;
       auto tx = store::Transaction::Begin(db);
       if (!tx) return tx.error();
       claim->Reset();
@@ -652,17 +659,20 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
         if (Status s = mark->Run(); !s.ok()) return s;
       }
       if (Status s = tx->Commit(); !s.ok()) return s;
-    }
-    if (batch.empty()) break;
-
-    const std::vector<SendResult> results = gateway.SendAll(batch);
-    int progressed = 0;
-    std::string last_error;
-    {
+      return batch;
+    };
+    // Records `finished`; false when the stream must stop (an error, or nothing accepted).
+    auto record = [&]() -> bool {
+      if (finished.empty()) return failure.ok() && !stalled;
+      if (!failure.ok()) return false;
+      int chunk_progress = 0;
       auto tx = store::Transaction::Begin(db);
-      if (!tx) return tx.error();
+      if (!tx) {
+        failure = tx.error();
+        return false;
+      }
       const int64_t at = ToUnixMillis(clock.Now());
-      for (const auto& r : results) {
+      for (const auto& r : finished) {
         const char* state = "pending";
         switch (r.outcome) {
           case SendOutcome::kAccepted:
@@ -682,7 +692,7 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
           ++report.retries;
           last_error = r.detail;
         } else {
-          ++progressed;
+          ++chunk_progress;
         }
         done->Reset();
         done->Bind(1, state).Bind(2, r.detail);
@@ -692,15 +702,50 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
           done->BindNull(3);
         }
         done->Bind(4, r.id);
-        if (Status s = done->Run(); !s.ok()) return s;
+        if (Status s = done->Run(); !s.ok()) {
+          failure = s;
+          return false;
+        }
       }
-      if (Status s = tx->Commit(); !s.ok()) return s;
-    }
-    if (progressed > 0) {
+      if (Status s = tx->Commit(); !s.ok()) {
+        failure = s;
+        return false;
+      }
+      finished.clear();
+      if (chunk_progress == 0) {
+        stalled = true;
+        return false;
+      }
       backoff = options.backoff_initial;
       last_progress = clock.Now();
-      continue;
-    }
+      return true;
+    };
+    gateway.SendStream(
+        [&]() -> std::vector<OutboundSms> {
+          if (!failure.ok() || stalled) return {};
+          // Legal hours may end in the middle of a blast: the outer loop waits then.
+          const TimePoint t = clock.Now();
+          const std::optional<TimePoint> callable = options.calendar.NextCallable(t);
+          if (!callable || *callable > t) return {};
+          auto batch = claim_batch();
+          if (!batch) {
+            failure = batch.error();
+            return {};
+          }
+          if (!batch->empty()) claimed_any = true;
+          return std::move(*batch);
+        },
+        [&](size_t /*position*/, SendResult result) {
+          finished.push_back(std::move(result));
+          if (finished.size() < static_cast<size_t>(options.batch_size)) {
+            return failure.ok() && !stalled;
+          }
+          return record();
+        });
+    record();  // the last results
+    if (!failure.ok()) return failure;
+    if (!claimed_any) break;  // nothing was pending: the blast is done
+    if (!stalled) continue;
     // Nothing went through: the gateway is down or overloaded. Keep our place and back off.
     if (options.max_outage.count() > 0 && clock.Now() - last_progress > options.max_outage) {
       SendReport r = report;
