@@ -2,7 +2,7 @@
 # Server benchmark: wrk on loopback, AGENTS concurrent agent sessions doing next-contact
 # against `sondeo serve` pinned to one core, and nginx (Debian) serving a static file of the
 # same size, pinned to the same core, as the machine's ceiling. wrk runs on the other core.
-#   bench/server/run.sh [SONDEO] (env: AGENTS=200 DURATION=10s CONTACTS=5000)
+#   bench/server/run.sh [SONDEO] (env: AGENTS=200 DURATION=10s CONTACTS=5000 PERF=FILE)
 set -eu
 SONDEO=${1:-build/release/cli/sondeo}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -55,8 +55,13 @@ echo "}" >> "$TMP/sessions.lua"
 sample=$(curl -s -b "$TMP/jar1" -H "X-CSRF-Token: $(sed -n 2p "$TMP/sessions.lua" | cut -d'"' -f4)" \
   -X POST "$URL/api/v1/campaigns/demo/next")
 SIZE=${#sample}
+# The reply must be a whole JSON object with a contact, the survey and the dispositions.
+printf '%s' "$sample" | python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["contact"]["id"] and j["survey"] and j["dispositions"] and j["windows"]["days"], j'
 
 echo "== sondeo serve: $AGENTS agent sessions, POST next-contact (response $SIZE bytes)"
+if [ -n "${PERF:-}" ]; then  # PERF=FILE: a perf profile of sondeo serve under the load
+  perf record -F 999 -g -p "${PIDS[0]}" -o "$PERF" -- sleep 5 >/dev/null 2>&1 &
+fi
 SESSIONS="$TMP/sessions.lua" taskset -c 1 wrk -t1 -c"$AGENTS" -d"$DURATION" --latency \
   -s "$SRC/bench/server/next.lua" "$URL" | tee "$TMP/sondeo.txt"
 

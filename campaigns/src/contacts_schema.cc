@@ -45,4 +45,15 @@ std::vector<store::Migration> ContactsMigrations() {
   };
 }
 
+const std::vector<IndexDef>& ContactsBulkIndexes() {
+  // contacts_schema_test checks these against sqlite_master after the migrations.
+  static const std::vector<IndexDef> kIndexes = {
+      {"contacts_campaign", "CREATE INDEX contacts_campaign ON contacts(campaign_id)"},
+      {"contacts_document", "CREATE INDEX contacts_document ON contacts(campaign_id, document)"},
+      {"phones_contact", "CREATE INDEX phones_contact ON phones(contact_id, position)"},
+      {"phones_e164", "CREATE INDEX phones_e164 ON phones(e164)"},
+  };
+  return kIndexes;
+}
+
 }  // namespace sondeo::campaigns

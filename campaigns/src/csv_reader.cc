@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -130,9 +131,18 @@ class CsvReader final : public TableReader {
         if (auto s = EndField(record, field, field_start); !s.ok()) return s;
         return true;
       }
-      // Anything else (also a stray quote inside an unquoted field) is kept as is.
-      field.push_back(c);
-      ++pos_;
+      // Anything else (also a stray quote inside an unquoted field) is kept as is: the run
+      // up to the next separator or line end is appended at once.
+      const size_t room = kMaxFieldBytes + 1 - field.size();
+      size_t end = pos_ + 1;
+      const size_t limit = std::min(n, pos_ + room);
+      while (end < limit) {
+        const char d = text_[end];
+        if (d == sep_ || d == '\n' || d == '\r') break;
+        ++end;
+      }
+      field.append(text_, pos_, end - pos_);
+      pos_ = end;
       if (field.size() > kMaxFieldBytes) return TooLong(field_start);
     }
   }
@@ -162,6 +172,31 @@ class CsvReader final : public TableReader {
   size_t pos_ = 0;
   int64_t line_ = 1;
 };
+
+// The whole stream in blocks (also for pipes and devices, whose size is unknown), reserving
+// the file's size when the stream can tell it. nullopt on a read error.
+std::optional<std::string> ReadAll(std::ifstream& in) {
+  std::string bytes;
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.clear();
+  in.seekg(0, std::ios::beg);
+  in.clear();
+  constexpr size_t kBlock = size_t{1} << 20;
+  // One read of size + 1 bytes for a regular file (the extra byte meets the end of file).
+  size_t want = size > 0 ? static_cast<size_t>(size) + 1 : kBlock;
+  size_t used = 0;
+  while (true) {
+    bytes.resize(used + want);
+    in.read(bytes.data() + used, static_cast<std::streamsize>(want));
+    used += static_cast<size_t>(in.gcount());
+    if (!in) break;
+    want = kBlock;
+  }
+  bytes.resize(used);
+  if (in.bad()) return std::nullopt;
+  return bytes;
+}
 
 bool IsBlank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -205,16 +240,11 @@ Result<std::unique_ptr<TableReader>> OpenCsvBytes(std::string bytes, std::string
 
 Result<std::unique_ptr<TableReader>> OpenTable(const std::string& path,
                                                const TableOptions& options) {
-  // stdio, not istreambuf_iterator: GCC 12 at -O2 flags libstdc++'s streambuf with
-  // -Wnull-dereference, and one read of the whole file is all this needs.
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) return Status::NotFound(path + ": no se puede abrir el archivo");
-  std::string bytes;
-  char chunk[1 << 16];
-  size_t n = 0;
-  while ((n = std::fread(chunk, 1, sizeof chunk, file.get())) > 0) bytes.append(chunk, n);
-  if (std::ferror(file.get()) != 0) return Status::InvalidArgument(path + ": error de lectura");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(path + ": no se puede abrir el archivo");
+  auto bytes_read = ReadAll(in);
+  if (!bytes_read) return Status::InvalidArgument(path + ": error de lectura");
+  std::string bytes = std::move(*bytes_read);
   if (bytes.empty()) return Status::InvalidArgument(path + ": archivo vacío");
   if (bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0) {
     bytes.clear();

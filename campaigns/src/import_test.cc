@@ -7,6 +7,7 @@
 #include "campaigns/contacts.h"
 #include "campaigns/phone.h"
 #include "campaigns/schema.h"
+#include "campaigns/src/contacts_schema.h"
 #include "campaigns/src/import_internal.h"
 #include "tests/testutil/testutil.h"
 
@@ -173,6 +174,48 @@ TEST_F(ImportTest, InjectedFailureRollsEverythingBack) {
   // Without the fault the same import goes through.
   ASSERT_OK(ImportWith(*db_, dir_.File("base.csv"), opts, clock_, n));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts"), 2);
+}
+
+TEST_F(ImportTest, BulkIndexesAreTheSchemaIndexes) {
+  for (const auto& index : ContactsBulkIndexes()) {
+    EXPECT_EQ(Text(std::string("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = '") +
+                   index.name + "'"),
+              index.create_sql);
+  }
+}
+
+// A load large enough to drop and rebuild the indexes: they are back after it, and after a
+// failure in the middle of it.
+TEST_F(ImportTest, LargeImportRebuildsIndexes) {
+  std::string base = "cedula,celular,municipio\n";
+  for (int i = 0; i < 25000; ++i) {
+    base += std::to_string(10000000 + i) + ",3" + std::to_string(100000001 + i * 7) + ",Cali\n";
+  }
+  const std::string file = Write("grande.csv", base);
+  auto indexes = [&] {
+    return Count(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+        "('contacts_campaign', 'contacts_document', 'phones_contact', 'phones_e164')");
+  };
+  RealNormalizer n;
+  ImportOptions opts;
+  opts.campaign_id = "grande";
+  ImportHooks hooks;
+  hooks.fail_after_contacts = 24000;
+  ASSERT_FALSE(ImportWith(*db_, file, opts, clock_, n, hooks).ok());
+  EXPECT_EQ(indexes(), 4);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts"), 0);
+  auto r = ImportWith(*db_, file, opts, clock_, n);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->funnel.callable, 25000);
+  EXPECT_EQ(indexes(), 4);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM phones WHERE e164 = '+573100000008'"), 1);
+  EXPECT_EQ(Text("PRAGMA integrity_check"), "ok");
+  // Re-import: everything is a duplicate, found through the rebuilt indexes.
+  auto again = ImportWith(*db_, file, opts, clock_, n);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->funnel.duplicates, 25000);
+  EXPECT_EQ(again->funnel.callable, 0);
 }
 
 TEST_F(ImportTest, BadFilesChangeNothing) {

@@ -221,7 +221,8 @@ size_t WriteToString(char* ptr, size_t size, size_t nmemb, void* user) {
 
 struct Slot {
   CURL* easy = nullptr;
-  size_t index = 0;
+  size_t index = 0;  // position in the stream
+  int64_t id = 0;    // sms_messages.id
   bool active = false;
   std::string response;
   std::string body;
@@ -287,13 +288,26 @@ Result<std::unique_ptr<HttpGateway>> HttpGateway::Create(GatewayConfig config) {
 }
 
 std::vector<SendResult> HttpGateway::SendAll(const std::vector<OutboundSms>& batch) {
-  using SteadyClock = std::chrono::steady_clock;
   std::vector<SendResult> results(batch.size());
-  std::deque<size_t> todo;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    results[i].id = batch[i].id;
-    todo.push_back(i);
-  }
+  bool given = false;
+  SendStream(
+      [&] {
+        if (given) return std::vector<OutboundSms>();
+        given = true;
+        return batch;
+      },
+      [&](size_t position, SendResult result) {
+        results[position] = std::move(result);
+        return true;
+      });
+  return results;
+}
+
+void HttpGateway::SendStream(const Refill& refill, const Done& done) {
+  using SteadyClock = std::chrono::steady_clock;
+  std::deque<std::pair<size_t, OutboundSms>> todo;  // position in the stream, message
+  size_t next_position = 0;
+  bool refilling = true;
   const bool dedupes = config_.kind == GatewayKind::kHttpJson && config_.http.dedupes_by_key;
   const auto interval = config_.rate_per_second > 0
                             ? std::chrono::duration_cast<SteadyClock::duration>(
@@ -301,16 +315,23 @@ std::vector<SendResult> HttpGateway::SendAll(const std::vector<OutboundSms>& bat
                             : SteadyClock::duration::zero();
   auto next_start = SteadyClock::now();
   int active = 0;
+  auto report = [&](size_t position, SendResult result) {
+    if (!done(position, std::move(result))) refilling = false;
+  };
 
-  auto start = [&](Slot& slot, size_t i) -> bool {
+  // Starts `sms` on `slot`; false when no request could be built (reported as rejected).
+  auto start = [&](Slot& slot, size_t position, const OutboundSms& sms) -> bool {
     HttpRequest req;
     if (config_.kind == GatewayKind::kKannel) {
-      req = BuildKannelRequest(config_.kannel, batch[i]);
+      req = BuildKannelRequest(config_.kannel, sms);
     } else {
-      auto r = BuildHttpJsonRequest(config_.http, batch[i]);
+      auto r = BuildHttpJsonRequest(config_.http, sms);
       if (!r) {
-        results[i].outcome = SendOutcome::kRejected;
-        results[i].detail = r.error().message();
+        SendResult rejected;
+        rejected.id = sms.id;
+        rejected.outcome = SendOutcome::kRejected;
+        rejected.detail = r.error().message();
+        report(position, std::move(rejected));
         return false;
       }
       req = std::move(*r);
@@ -323,7 +344,8 @@ std::vector<SendResult> HttpGateway::SendAll(const std::vector<OutboundSms>& bat
     }
     slot.response.clear();
     slot.body = std::move(req.body);
-    slot.index = i;
+    slot.index = position;
+    slot.id = sms.id;
     curl_easy_setopt(e, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout_ms));
@@ -348,15 +370,22 @@ std::vector<SendResult> HttpGateway::SendAll(const std::vector<OutboundSms>& bat
     return true;
   };
 
-  while (!todo.empty() || active > 0) {
+  while (true) {
+    // Keep a connection's worth of messages waiting.
+    if (refilling && todo.size() < impl_->slots.size()) {
+      std::vector<OutboundSms> more = refill();
+      if (more.empty()) refilling = false;
+      for (auto& m : more) todo.emplace_back(next_position++, std::move(m));
+    }
+    if (todo.empty() && active == 0) break;
     // Start as many as concurrency and rate allow.
     for (auto& slot : impl_->slots) {
       if (todo.empty()) break;
       if (slot.active) continue;
       if (interval.count() > 0 && SteadyClock::now() < next_start) break;
-      const size_t i = todo.front();
+      auto [position, sms] = std::move(todo.front());
       todo.pop_front();
-      if (start(slot, i)) {
+      if (start(slot, position, sms)) {
         ++active;
         if (interval.count() > 0) {
           next_start = std::max(next_start + interval, SteadyClock::now() - interval * 4);
@@ -375,21 +404,24 @@ std::vector<SendResult> HttpGateway::SendAll(const std::vector<OutboundSms>& bat
       long request_size = 0;
       curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
       curl_easy_getinfo(m->easy_handle, CURLINFO_REQUEST_SIZE, &request_size);
-      SendResult& r = results[slot->index];
+      SendResult r;
+      r.id = slot->id;
       r.http_status = status;
       r.outcome = ClassifySend(TransportOf(code), status, request_size > 0, dedupes);
       if (code != CURLE_OK) {
         r.detail = curl_easy_strerror(code);
       } else {
-        std::string body = slot->response;
-        while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
-        r.detail = Redact(body.substr(0, 120));
+        std::string text = slot->response;
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+        r.detail = Redact(text.substr(0, 120));
       }
       curl_multi_remove_handle(impl_->multi, m->easy_handle);
       slot->active = false;
       --active;
+      report(slot->index, std::move(r));
     }
-    if (todo.empty() && active == 0) break;
+    if (todo.empty() && active == 0 && !refilling) break;
+    if (todo.empty() && active == 0) continue;  // ask for more at once
     int wait_ms = 50;
     if (interval.count() > 0 && !todo.empty()) {
       const auto until =
@@ -402,7 +434,6 @@ std::vector<SendResult> HttpGateway::SendAll(const std::vector<OutboundSms>& bat
       std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
     }
   }
-  return results;
 }
 
 }  // namespace sondeo::dialer

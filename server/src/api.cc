@@ -173,7 +173,42 @@ struct Api::CampaignInfo {
   std::optional<surveys::Survey> survey;
   json survey_json;
   json windows;
+  // The same for every contact of the campaign: serialized once, spliced into next-contact
+  // replies (SpliceMember) instead of being copied into a json tree and serialized per reply.
+  std::string survey_text;
+  std::string windows_text;
+  std::string dispositions_text;
 };
+
+namespace {
+
+// `reply`, a serialized JSON object, with its member `key` (serialized as null) set to the
+// already serialized `value`. Only top-level members are spliced, and their keys appear
+// nowhere else in the reply (a string's own quotes are escaped), so the first match is it.
+void SpliceMember(std::string& reply, std::string_view key, const std::string& value) {
+  const std::string null_member = "\"" + std::string(key) + "\":null";
+  const size_t at = reply.find(null_member);
+  if (at == std::string::npos || value.empty()) return;
+  reply.replace(at + null_member.size() - 4, 4, value);
+}
+
+// The dispositions an agent may set, numbered for the keyboard shortcuts 1-9.
+json AgentDispositions(const campaigns::Campaign& campaign) {
+  json dispositions = json::array();
+  int key = 1;
+  for (const auto& d : campaign.dispositions.all()) {
+    if (d.set_by == campaigns::SetBy::kSystem) continue;  // agents set only their own
+    dispositions.push_back({{"code", d.code},
+                            {"label", d.label},
+                            {"callback", d.callback},
+                            {"complete", d.complete},
+                            {"key", key <= 9 ? std::to_string(key) : ""}});
+    ++key;
+  }
+  return dispositions;
+}
+
+}  // namespace
 
 Result<const Api::CampaignInfo*> Api::GetCampaignInfo(const std::string& id) {
   if (auto it = campaign_cache_.find(id); it != campaign_cache_.end()) return it->second.get();
@@ -182,10 +217,13 @@ Result<const Api::CampaignInfo*> Api::GetCampaignInfo(const std::string& id) {
   auto info = std::make_shared<CampaignInfo>();
   info->campaign = std::move(*campaign);
   info->windows = CampaignWindows(info->campaign);
+  info->windows_text = Dump(info->windows);
+  info->dispositions_text = Dump(AgentDispositions(info->campaign));
   if (!info->campaign.survey_path.empty()) {
     auto sv = surveys::LoadSurveyFile(info->campaign.survey_path);
     if (sv) {
       info->survey_json = json::parse(surveys::ToJsonString(*sv), nullptr, false);
+      info->survey_text = Dump(info->survey_json);
       info->survey = std::move(*sv);
     } else {
       log::Warn("api: survey of campaign {} not loadable: {}", id, sv.error().message());
@@ -736,20 +774,8 @@ HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id
   }
   auto card = ContactCard(contact_id, phone);
   if (!card) return ErrorResponse(card.error());
-  json dispositions = json::array();
-  int key = 1;
-  for (const auto& d : campaign->dispositions.all()) {
-    if (d.set_by == campaigns::SetBy::kSystem) continue;  // agents set only their own
-    dispositions.push_back({{"code", d.code},
-                            {"label", d.label},
-                            {"callback", d.callback},
-                            {"complete", d.complete},
-                            {"key", key <= 9 ? std::to_string(key) : ""}});
-    ++key;
-  }
   // The survey (rendered by the desktop, with live branching) and the intro script with
   // its placeholders filled from the contact (the desktop escapes everything it shows).
-  json survey = nullptr;
   std::string script;
   auto contact = campaigns::LoadContact(db_, contact_id);
   json fields = json::object();
@@ -761,7 +787,6 @@ HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id
               {"agente", p.user}};
   }
   if ((*info)->survey) {
-    survey = (*info)->survey_json;
     std::map<std::string, std::string> f;
     for (auto it = fields.begin(); it != fields.end(); ++it) f[it.key()] = it.value();
     script = surveys::RenderText((*info)->survey->intro, f);
@@ -770,13 +795,17 @@ HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id
   a.campaign = campaign_id;
   SetState(p.user, "en_llamada", "");
   pushes->push_back({"", Dump({{"type", "agent"}, {"user", p.user}, {"state", "en_llamada"}})});
-  return JsonResponse(200, {{"contact", *card},
-                            {"mode", campaigns::DialModeName(campaign->dialing.mode)},
-                            {"dispositions", dispositions},
-                            {"fields", fields},
-                            {"script", script},
-                            {"survey", survey},
-                            {"windows", (*info)->windows}});
+  HttpResponse reply = JsonResponse(200, {{"contact", std::move(*card)},
+                                          {"mode", campaigns::DialModeName(campaign->dialing.mode)},
+                                          {"dispositions", nullptr},
+                                          {"fields", std::move(fields)},
+                                          {"script", script},
+                                          {"survey", nullptr},
+                                          {"windows", nullptr}});
+  SpliceMember(reply.body, "dispositions", (*info)->dispositions_text);
+  if ((*info)->survey) SpliceMember(reply.body, "survey", (*info)->survey_text);
+  SpliceMember(reply.body, "windows", (*info)->windows_text);
+  return reply;
 }
 
 HttpResponse Api::GetContact(const Principal& p, int64_t contact_id) {

@@ -256,14 +256,14 @@ void SecurityHeaders(Response& res) {
           "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
 }
 
-Response MakeResponse(unsigned version, bool keep_alive, const HttpResponse& r) {
+Response MakeResponse(unsigned version, bool keep_alive, HttpResponse r) {
   Response res{static_cast<http::status>(r.status), version};
   SecurityHeaders(res);
   res.set(http::field::content_type, r.content_type);
   res.set(http::field::cache_control, "no-store");
   for (const auto& [k, v] : r.headers) res.insert(k, v);
   res.keep_alive(keep_alive);
-  res.body() = r.body;
+  res.body() = std::move(r.body);
   res.prepare_payload();
   return res;
 }
@@ -398,7 +398,7 @@ Awaitable<void> ServeHttp(Stream stream, std::shared_ptr<Shared> s) {
       r.body = std::move(req.body());
       r.secure = kIsTls<Stream>;
       co_await OnStore(s, call);
-      res = MakeResponse(req.version(), keep_alive, call->response);
+      res = MakeResponse(req.version(), keep_alive, std::move(call->response));
       const std::vector<Push> pushes = call->pushes;
       for (const Push& p : pushes) s->Publish(p);
     } else if (req.method() == http::verb::get) {
@@ -410,7 +410,7 @@ Awaitable<void> ServeHttp(Stream stream, std::shared_ptr<Shared> s) {
         HttpResponse h;
         h.content_type = std::string(asset->content_type);
         h.body = std::string(asset->body);
-        res = MakeResponse(req.version(), keep_alive, h);
+        res = MakeResponse(req.version(), keep_alive, std::move(h));
         res.set(http::field::cache_control, "no-cache");
       }
     } else {

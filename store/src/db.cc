@@ -2,8 +2,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
+#include <list>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include <sqlite3.h>
@@ -56,12 +59,75 @@ Status FromSqlite(sqlite3* db, int rc, std::string_view what, const char* detail
 
 }  // namespace
 
+// Idle compiled statements of one connection, keyed by their SQL text, least recently
+// used first. Statements in use are not here: each Statement owns its sqlite3_stmt.
+class StatementCache {
+ public:
+  explicit StatementCache(size_t capacity) : capacity_(capacity) {}
+  ~StatementCache() { Close(); }
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  // An idle statement compiled from exactly `sql`, or null.
+  sqlite3_stmt* Take(std::string_view sql) {
+    auto it = index_.find(std::string(sql));
+    if (it == index_.end()) return nullptr;
+    sqlite3_stmt* stmt = it->second->second;
+    lru_.erase(it->second);
+    index_.erase(it);
+    return stmt;
+  }
+  // Keeps `stmt` (already reset) for reuse, or finalizes it once the connection is closing.
+  void Give(sqlite3_stmt* stmt) {
+    if (closed_ || capacity_ == 0) {
+      sqlite3_finalize(stmt);
+      return;
+    }
+    if (lru_.size() >= capacity_) {  // evict the least recently used
+      auto oldest = std::prev(lru_.end());
+      for (auto [i, end] = index_.equal_range(oldest->first); i != end; ++i) {
+        if (i->second == oldest) {
+          index_.erase(i);
+          break;
+        }
+      }
+      sqlite3_finalize(oldest->second);
+      lru_.erase(oldest);
+    }
+    lru_.emplace_front(sqlite3_sql(stmt), stmt);
+    index_.emplace(lru_.front().first, lru_.begin());
+  }
+  // Finalizes every idle statement; later Give()s finalize at once.
+  void Close() {
+    closed_ = true;
+    for (auto& [sql, stmt] : lru_) sqlite3_finalize(stmt);
+    lru_.clear();
+    index_.clear();
+  }
+  size_t size() const { return lru_.size(); }
+
+ private:
+  using Lru = std::list<std::pair<std::string, sqlite3_stmt*>>;
+  size_t capacity_;
+  bool closed_ = false;
+  Lru lru_;
+  std::unordered_multimap<std::string, Lru::iterator> index_;
+};
+
 void Db::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 
-Db::Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-Db::~Db() = default;
+Db::Db(sqlite3* db, std::string path)
+    : db_(db),
+      path_(std::move(path)),
+      cache_(std::make_shared<StatementCache>(kStatementCacheSize)) {}
+// The cached statements are finalized before the connection closes (members go after this).
+Db::~Db() { cache_->Close(); }
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& options) {
+  // Before SQLite's first use in the process: no allocation statistics, whose global mutex
+  // every sqlite3_malloc would take (nothing in sondeo reads them).
+  static const bool configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  (void)configured;
   int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
   sqlite3* raw = nullptr;
@@ -157,13 +223,16 @@ Status Db::Exec(std::string_view sql) {
 }
 
 Result<Statement> Db::Prepare(std::string_view sql) {
+  if (sqlite3_stmt* cached = cache_->Take(sql); cached != nullptr) {
+    return Statement(this, cached, cache_);
+  }
   sqlite3_stmt* stmt = nullptr;
   const int rc =
       sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) {
     return Status::InvalidArgument(std::string("cannot prepare SQL: ") + sqlite3_errmsg(db_.get()));
   }
-  return Statement(this, stmt);
+  return Statement(this, stmt, cache_);
 }
 
 int64_t Db::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_.get()); }
@@ -182,19 +251,34 @@ Result<int> Db::SchemaVersion(std::string_view module) {
 // --- Statement ---
 
 Statement::Statement(Statement&& o) noexcept
-    : db_(std::exchange(o.db_, nullptr)), stmt_(std::exchange(o.stmt_, nullptr)) {}
+    : db_(std::exchange(o.db_, nullptr)),
+      stmt_(std::exchange(o.stmt_, nullptr)),
+      cache_(std::move(o.cache_)) {}
 
 Statement& Statement::operator=(Statement&& o) noexcept {
   if (this != &o) {
-    if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+    Release();
     db_ = std::exchange(o.db_, nullptr);
     stmt_ = std::exchange(o.stmt_, nullptr);
+    cache_ = std::move(o.cache_);
   }
   return *this;
 }
 
-Statement::~Statement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+Statement::~Statement() { Release(); }
+
+void Statement::Release() {
+  if (stmt_ == nullptr) return;
+  sqlite3_stmt* stmt = std::exchange(stmt_, nullptr);
+  if (cache_ == nullptr) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  // As good as new: no open read, no bindings. A failed step's error is not kept.
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  cache_->Give(stmt);
+  cache_.reset();
 }
 
 Statement& Statement::Bind(int index, int64_t value) {
@@ -256,6 +340,25 @@ std::optional<std::string> Statement::OptText(int col) const {
 std::optional<int64_t> Statement::OptInt(int col) const {
   if (IsNull(col)) return std::nullopt;
   return Int(col);
+}
+
+// --- ScopedCacheSize ---
+
+ScopedCacheSize::ScopedCacheSize(Db& db, int64_t bytes) : db_(&db) {
+  auto st = db.Prepare("PRAGMA cache_size");
+  if (!st) return;
+  auto row = st->Step();
+  if (!row || !*row) return;
+  const int64_t previous = st->Int(0);
+  st->Reset();
+  // A negative cache_size is in KiB.
+  if (db.Exec("PRAGMA cache_size = -" + std::to_string(std::max<int64_t>(bytes / 1024, 1))).ok()) {
+    previous_ = previous;
+  }
+}
+
+ScopedCacheSize::~ScopedCacheSize() {
+  if (previous_) (void)db_->Exec("PRAGMA cache_size = " + std::to_string(*previous_));
 }
 
 // --- Transaction ---

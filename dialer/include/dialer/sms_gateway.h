@@ -118,6 +118,15 @@ class HttpGateway {
   // Returns one result per message, in input order.
   std::vector<SendResult> SendAll(const std::vector<OutboundSms>& batch);
 
+  // The same, streaming: `refill` is called whenever fewer messages wait than there are
+  // connections, and returns the next ones (empty: no more for now); `done` receives each
+  // finished message's result with its position in the stream (0, 1, ...) and returns
+  // false to stop refilling. Requests already started are always finished (and reported)
+  // before it returns, so no connection waits for the slowest request of a batch.
+  using Refill = std::function<std::vector<OutboundSms>()>;
+  using Done = std::function<bool(size_t position, SendResult result)>;
+  void SendStream(const Refill& refill, const Done& done);
+
   const GatewayConfig& config() const { return config_; }
 
  private:

@@ -42,6 +42,7 @@ struct DbOptions {
 };
 
 class Statement;
+class StatementCache;
 
 class Db {
  public:
@@ -60,7 +61,11 @@ class Db {
   // Runs one or more statements without results.
   Status Exec(std::string_view sql);
   // Prepares a statement. kInvalidArgument on SQL errors (with SQLite's message).
+  // Statements are cached per connection: when a Statement is destroyed its compiled form
+  // is reset, its bindings cleared and it is kept (up to kStatementCacheSize, least recently
+  // used first out), so preparing the same SQL again costs a hash lookup, not a compile.
   Result<Statement> Prepare(std::string_view sql);
+  static constexpr size_t kStatementCacheSize = 64;
 
   int64_t LastInsertRowId() const;
   int Changes() const;
@@ -81,6 +86,8 @@ class Db {
   };
   std::unique_ptr<sqlite3, Closer> db_;
   std::string path_;
+  // Shared with the statements handed out, so one that outlives its Db finalizes itself.
+  std::shared_ptr<StatementCache> cache_;
   friend class Statement;
   friend class Transaction;
 };
@@ -126,9 +133,27 @@ class Statement {
 
  private:
   friend class Db;
-  Statement(Db* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Db* db, sqlite3_stmt* stmt, std::shared_ptr<StatementCache> cache)
+      : db_(db), stmt_(stmt), cache_(std::move(cache)) {}
+  // Gives the compiled statement back to the cache (or finalizes it).
+  void Release();
   Db* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
+  std::shared_ptr<StatementCache> cache_;
+};
+
+// Sets the connection's page cache to `bytes` for a bulk load (a large transaction with a
+// small cache spills and re-reads pages); the previous size is restored on destruction.
+class ScopedCacheSize {
+ public:
+  ScopedCacheSize(Db& db, int64_t bytes);
+  ~ScopedCacheSize();
+  ScopedCacheSize(const ScopedCacheSize&) = delete;
+  ScopedCacheSize& operator=(const ScopedCacheSize&) = delete;
+
+ private:
+  Db* db_;
+  std::optional<int64_t> previous_;  // PRAGMA cache_size as it was
 };
 
 // BEGIN IMMEDIATE on construction; rolls back on destruction unless Commit() succeeded.
