@@ -490,6 +490,12 @@ void Api::AgentDisconnected(const std::string& user) {
   if (--a.sockets <= 0) {
     a.sockets = 0;
     SetState(user, "desconectado", "");
+    // Nobody at the desk: the engine stops giving this agent calls (effective once the
+    // current call, if any, is typified).
+    if (const std::string cur = dialing_->AgentCampaign(user); !cur.empty()) {
+      if (auto engine = dialing_->EngineFor(cur)) (void)(*engine)->LogOut(user);
+      dialing_->SetAgentCampaign(user, "");
+    }
   }
 }
 
@@ -1319,8 +1325,9 @@ Result<json> Api::Wallboard() {
       const int64_t attempts = st->Int(0);
       const int64_t live = st->Int(1);
       const int64_t abandoned = st->Int(2);
-      j["attempts_today"] = attempts + results;
-      j["contacts_today"] = live + results;
+      // Agents' results are attempts of the engines: counted there, not twice.
+      j["attempts_today"] = attempts;
+      j["contacts_today"] = live;
       if (live > 0) {
         j["abandon_rate_today"] = static_cast<double>(abandoned) / static_cast<double>(live);
       }

@@ -138,7 +138,7 @@ for _ in $(seq 1 50); do [ "$(q "SELECT state FROM attempts WHERE id = $ATT2")" 
 SARA=$(login sara clave-sara-1 "$TMP/sara")
 ANA=$(login ana clave-ana-1 "$TMP/ana")
 post "$TMP/sara" "$SARA" /campaigns/progressive/start >/dev/null
-python3 "$SRC/tests/server/ws_listen.py" "$URL" "$TMP/ana" 20 > "$TMP/ws.out" 2>"$TMP/ws.err" &
+python3 "$SRC/tests/server/ws_listen.py" "$URL" "$TMP/ana" 10 > "$TMP/ws.out" 2>"$TMP/ws.err" &
 WS_PID=$!
 sleep 0.5
 post "$TMP/ana" "$ANA" /agent/state '{"state":"listo","campaign":"progressive"}' >/dev/null
