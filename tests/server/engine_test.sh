@@ -156,6 +156,11 @@ grep -q '"type":"call"' "$TMP/ws.out" && grep -q "\"id\":$PCID" "$TMP/ws.out" &&
 res=$(post "$TMP/ana" "$ANA" /contacts/$PCID/result '{"idempotency_key":"k-3","disposition":"ENCUESTA_NO_EFECTIVA","notes":"no quiso"}')
 [ "$(cat "$TMP/code")" = 200 ] && ok || fail "progressive result: $res"
 post "$TMP/ana" "$ANA" /agent/state '{"state":"pausa","reason":"break"}' >/dev/null
+# Paused from the CLI while serve runs: serve notices (campaigns table) and refuses agents.
+expect_rc 0 "campaign pause from the CLI" -- "$SONDEO" --db "$DB" campaign pause progressive
+sleep 2.5
+post "$TMP/ana" "$ANA" /agent/state '{"state":"listo","campaign":"progressive"}' >/dev/null
+[ "$(cat "$TMP/code")" = 409 ] && ok || fail "ready in a paused campaign: $(cat "$TMP/code") $(cat "$TMP/body")"
 kill9
 
 # The report sees what the agents did.
