@@ -229,7 +229,8 @@ TEST_F(ApiTest, AgentCannotStartCampaignsExportOrSeeOthersContacts) {
   EXPECT_EQ(next.body.find("1012345678"), std::string::npos);
   EXPECT_EQ(next.body.find("document"), std::string::npos);
   // Only agent dispositions.
-  for (const auto& d : Body(next)["dispositions"]) EXPECT_NE(d["code"], "ABANDONADA");
+  const json next_body = Body(next);
+  for (const auto& d : next_body["dispositions"]) EXPECT_NE(d["code"], "ABANDONADA");
 
   EXPECT_EQ(offer.dump().find("1012345678"), std::string::npos);
 

@@ -125,20 +125,26 @@ struct Shared {
 // After any store-thread work (API call, dialer wake-up, SIP event): publish the pushes the
 // engines' events produced and re-arm the dialer's timer for its next wake-up. Store thread.
 void AfterStore(const std::shared_ptr<Shared>& s) {
+  // Handlers queued in Shared's own io_context or pool hold it weakly: one left behind at
+  // shutdown must not keep Shared (and so itself) alive.
+  std::weak_ptr<Shared> weak = s;
   std::vector<Push> pushes = s->api->TakePushes();
   if (!pushes.empty()) {
-    asio::post(s->ioc, [s, pushes = std::move(pushes)] {
-      for (const Push& p : pushes) s->Publish(p);
+    asio::post(s->ioc, [weak, pushes = std::move(pushes)] {
+      if (auto strong = weak.lock()) {
+        for (const Push& p : pushes) strong->Publish(p);
+      }
     });
   }
   if (s->dial_stopped) return;
   if (!s->dial_timer) s->dial_timer.emplace(s->store.get_executor());
   const Duration delay = s->api->DialerNextWakeup() - s->opts.clock->Now();
   s->dial_timer->expires_after(std::max(delay, Duration(0)));
-  s->dial_timer->async_wait([s](const boost::system::error_code& ec) {
-    if (ec || s->dial_stopped) return;  // re-armed (aborted) or stopping
-    s->api->DialerPump();
-    AfterStore(s);
+  s->dial_timer->async_wait([weak](const boost::system::error_code& ec) {
+    auto strong = weak.lock();
+    if (ec || !strong || strong->dial_stopped) return;  // re-armed (aborted) or stopping
+    strong->api->DialerPump();
+    AfterStore(strong);
   });
 }
 
@@ -558,10 +564,11 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   s->api->SetDialerPost([weak](std::function<void()> fn) {
     auto strong = weak.lock();
     if (!strong) return;
-    asio::post(strong->store, [strong, fn = std::move(fn)] {
-      if (strong->dial_stopped) return;
+    asio::post(strong->store, [weak, fn = std::move(fn)] {
+      auto shared = weak.lock();
+      if (!shared || shared->dial_stopped) return;
       fn();
-      AfterStore(strong);
+      AfterStore(shared);
     });
   });
 
@@ -611,10 +618,11 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   asio::co_spawn(s->ioc, WallboardLoop(s),
                  [](std::exception_ptr e) { LogException("wallboard", e); });
   // Open the engines of running campaigns now (recovery runs at start, not at first use).
-  asio::post(s->store, [s] {
-    if (s->dial_stopped) return;
-    s->api->DialerPump();
-    AfterStore(s);
+  asio::post(s->store, [weak] {
+    auto strong = weak.lock();
+    if (!strong || strong->dial_stopped) return;
+    strong->api->DialerPump();
+    AfterStore(strong);
   });
   impl->io_thread = std::thread([s] {
     try {
@@ -629,7 +637,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
-  Stop();
+  if (!impl_->joined) Stop();  // after Wait() the io_context no longer runs handlers
   Wait();
 }
 
