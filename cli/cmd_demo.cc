@@ -4,7 +4,10 @@
 // order an operator would: init, campaign create, contacts import, simulate, sms estimate,
 // report, export. It reads each step's --json answer and prints the headline numbers, so
 // what it shows is exactly what the commands do (no demo-only code paths).
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -31,6 +34,7 @@ struct DemoOptions {
   uint64_t seed = 1;
   bool serve = false;
   std::string listen = "127.0.0.1:8080";
+  std::string kannel;  // smsbox sendsms URL: send the sequence there instead of a dry run
 };
 
 struct StepResult {
@@ -130,11 +134,12 @@ class Demo {
     Say("1. Base de datos: " + db_);
     if (!Step({"init"})) return rc_;
 
-    Say("2. Campañas del informe: satisfacción (ART) y Obras por Impuestos");
+    Say("2. Campañas del informe: satisfacción (ART, progresiva) y Obras por Impuestos "
+        "(predictiva)");
     if (!Step({"campaign", "create", campaign_file})) return rc_;
-    const std::string campaign = Json()["id"].get<std::string>();
+    const std::string campaign = Json().value("id", "");
     if (!Step({"campaign", "create", campaign2_file})) return rc_;
-    const std::string campaign2 = Json()["id"].get<std::string>();
+    const std::string campaign2 = Json().value("id", "");
 
     Say("3. Importación y depuración de la base de ejemplo (Windows-1252)");
     if (!Step({"contacts", "import", base, "--campaign", campaign, "--rejects",
@@ -142,51 +147,61 @@ class Demo {
       return rc_;
     }
     const auto funnel = Json();
+    if (!Step({"contacts", "import", base, "--campaign", campaign2})) return rc_;
 
-    Say("4. Un día de trabajo simulado (" + std::to_string(o_.agents) + " agentes)");
-    if (!Step({"campaign", "start", campaign})) return rc_;
-    if (!Step({"simulate", "--campaign", campaign, "--agents", std::to_string(o_.agents), "--seed",
-               std::to_string(o_.seed)})) {
-      return rc_;
+    Say("4. Un día de trabajo simulado por campaña (" + std::to_string(o_.agents) +
+        " agentes, ciudadanos simulados, semilla " + std::to_string(o_.seed) + ")");
+    nlohmann::json sims = nlohmann::json::object();
+    for (const auto& id : {campaign, campaign2}) {
+      if (!Step({"campaign", "start", id})) return rc_;
+      if (!Step({"simulate", "--campaign", id, "--agents", std::to_string(o_.agents), "--seed",
+                 std::to_string(o_.seed)})) {
+        return rc_;
+      }
+      sims[id] = Json();
     }
-    const auto sim = Json();
 
-    Say("5. Estimación de la secuencia de SMS del informe");
-    const std::string sms_text =
-        "La Agencia de Renovación del Territorio le invita a calificar la atención recibida. "
-        "Su opinión es muy importante.";
-    if (!Step({"sms", "estimate", "--text", sms_text})) return rc_;
+    Say("5. Secuencia de SMS del informe (4 mensajes cada 15 minutos): segmentos y costo");
+    // The contract of the seed: 30.000 segments a month (the example campaign's contract).
+    if (!Step({"sms", "contract", "--cap", "30000", "--unit-price", "18.54"})) return rc_;
+    std::vector<std::string> sms_args = {"sms",    "send",       "--campaign",
+                                         campaign, "--sequence", ex + "/sms/secuencia_pdet.txt",
+                                         "--at",   NextDay0900()};
+    if (o_.kannel.empty()) {
+      sms_args.emplace_back("--dry-run");
+    } else {
+      Say("   enviando por Kannel: " + o_.kannel);
+      for (const char* a : {"--gateway", "kannel", "--no-wait", "--approve-overrun"}) {
+        sms_args.emplace_back(a);
+      }
+      sms_args.insert(sms_args.end(), {"--gateway-url", o_.kannel});
+      if (const char* user = std::getenv("SONDEO_SMS_USER"); user != nullptr) {
+        sms_args.insert(sms_args.end(), {"--gateway-user", user});
+      }
+    }
+    if (!Step(sms_args)) return rc_;
     const auto sms = Json();
 
-    Say("6. Informe (HTML, JSON, XLSX) y exportación");
-    const std::string html = dir_ + "/informe.html";
-    const std::string json = dir_ + "/informe.json";
-    const std::string xlsx = dir_ + "/informe.xlsx";
-    const std::string export_csv = dir_ + "/exportacion.csv";
-    if (!Step({"report", campaign, "--format", "html", "--out", html})) return rc_;
-    if (!Step({"report", campaign, "--format", "json", "--out", json})) return rc_;
-    if (!Step({"report", campaign, "--format", "xlsx", "--out", xlsx})) return rc_;
-    if (!Step({"export", campaign, "--format", "csv", "--out", export_csv, "--mask-pii"})) {
-      return rc_;
+    Say("6. Informes (HTML, JSON, XLSX) y exportación con datos personales enmascarados");
+    nlohmann::json files = nlohmann::json::object();
+    for (const auto& id : {campaign, campaign2}) {
+      for (const char* fmt : {"html", "json", "xlsx"}) {
+        const std::string out = dir_ + "/informe_" + id + "." + fmt;
+        if (!Step({"report", id, "--format", fmt, "--out", out})) return rc_;
+        files["informe_" + id + "_" + fmt] = out;
+      }
+      const std::string out = dir_ + "/exportacion_" + id + ".csv";
+      if (!Step({"export", id, "--format", "csv", "--out", out, "--mask-pii"})) return rc_;
+      files["exportacion_" + id] = out;
     }
-    (void)campaign2;
+    files["rechazos"] = dir_ + "/rechazos.csv";
 
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nlohmann::json summary = {
-        {"dir", dir_},
-        {"db", db_},
-        {"campaign", campaign},
-        {"funnel", funnel},
-        {"simulation", sim},
-        {"sms_estimate", sms},
-        {"files",
-         {{"report_html", html},
-          {"report_json", json},
-          {"report_xlsx", xlsx},
-          {"export_csv", export_csv},
-          {"rejects_csv", dir_ + "/rechazos.csv"}}},
-        {"seconds", secs},
+        {"dir", dir_},      {"db", db_},          {"campaigns", {campaign, campaign2}},
+        {"funnel", funnel}, {"simulation", sims}, {"sms", sms},
+        {"files", files},   {"seconds", secs},
     };
     if (ctx_.json) {
       ctx_.PrintJson(summary);
@@ -237,26 +252,61 @@ class Demo {
     return v.dump();
   }
 
+  static std::string Pct(const nlohmann::json& j, const char* key) {
+    if (!j.contains(key) || !j[key].is_number()) return "?";
+    std::ostringstream ss;
+    ss.setf(std::ios::fixed);
+    ss.precision(1);
+    ss << 100 * j[key].get<double>() << " %";
+    return ss.str();
+  }
+
+  // "YYYY-MM-DD 09:00" of tomorrow in Bogotá (UTC-5 all year): the SMS sequence's start.
+  std::string NextDay0900() const {
+    const auto now = ctx_.clock->Now() - std::chrono::hours(5) + std::chrono::hours(24);
+    const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(now)};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u 09:00", static_cast<int>(d.year()),
+                  static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+    return buf;
+  }
+
   void PrintHeadlines(const nlohmann::json& s) const {
     const auto& f = s["funnel"];
-    const auto& m = s["simulation"];
-    const auto& e = s["sms_estimate"];
-    std::cout << "\nResultados\n"
+    std::cout << "\nDepuración de la base (" << s["campaigns"][0].get<std::string>() << ")\n"
               << "  Base inicial:            " << Num(f, "initial") << "\n"
               << "  Rechazados:              " << Num(f, "rejected") << "\n"
               << "  Base depurada:           " << Num(f, "cleaned") << "\n"
               << "  Duplicados:              " << Num(f, "duplicates") << "\n"
-              << "  Registros a gestionar:   " << Num(f, "callable") << "\n"
-              << "  Intentos:                " << Num(m, "attempts") << "\n"
-              << "  Contestadas:             " << Num(m, "answered") << "\n"
-              << "  Encuestas efectivas:     " << Num(m, "completes") << "\n"
-              << "  Tasa de abandono:        " << Num(m, "abandon_rate") << "\n"
-              << "  Ocupación de agentes:    " << Num(m, "agent_occupancy") << "\n"
-              << "  SMS: " << (e.contains("encoding") ? e["encoding"].get<std::string>() : "?")
-              << ", " << Num(e, "segments") << " segmento(s) por destinatario\n"
-              << "\nArchivos\n";
+              << "  Registros a gestionar:   " << Num(f, "callable") << "\n";
+    for (const auto& [id, m] : s["simulation"].items()) {
+      std::cout << "\nCampaña " << id << " (" << m.value("mode", "?") << ")\n"
+                << "  Intentos:                " << Num(m, "attempts") << "\n"
+                << "  Contestadas:             " << Num(m, "answered") << "\n"
+                << "  Encuestas efectivas:     " << Num(m, "completes") << "\n"
+                << "  Tasa de abandono:        " << Pct(m, "abandon_rate") << "\n"
+                << "  Ocupación de agentes:    " << Pct(m, "agent_occupancy") << "\n";
+    }
+    if (const auto& p = s["sms"]; p.contains("plan")) {
+      const auto& plan = p["plan"];
+      int64_t segments = 0;
+      int64_t recipients = 0;
+      for (const auto& m : plan.value("messages", nlohmann::json::array())) {
+        segments += m.value("segments", int64_t{0});
+        recipients = std::max(recipients, m.value("recipients", int64_t{0}));
+      }
+      std::cout << "\nSecuencia de SMS\n"
+                << "  Destinatarios:           " << recipients << "\n"
+                << "  Segmentos facturables:   " << segments << " (costo " << Num(plan, "cost")
+                << ")\n";
+      if (plan.contains("gsm7_alternative")) {
+        std::cout << "  Sin tildes (GSM-7):      " << Num(plan["gsm7_alternative"], "segments")
+                  << " segmentos (costo " << Num(plan["gsm7_alternative"], "cost") << ")\n";
+      }
+    }
+    std::cout << "\nArchivos\n";
     for (const auto& [k, v] : s["files"].items()) {
-      std::cout << "  " << k << ": " << v.get<std::string>() << "\n";
+      std::cout << "  " << v.get<std::string>() << "\n";
     }
     std::cout << "\nListo en " << static_cast<int>(s["seconds"].get<double>()) << " s.\n";
   }
@@ -303,6 +353,9 @@ void RegisterDemo(CLI::App& app, Context& ctx) {
   cmd->add_option("--seed", opts->seed, "Semilla de la simulación");
   cmd->add_flag("--serve", opts->serve, "Deja el escritorio y la consola en marcha al terminar");
   cmd->add_option("--listen", opts->listen, "Dirección del servidor con --serve");
+  cmd->add_option("--kannel", opts->kannel,
+                  "URL de sendsms de un Kannel local: envía la secuencia de SMS de verdad "
+                  "(usuario y clave: $SONDEO_SMS_USER, $SONDEO_SMS_PASSWORD)");
   cmd->callback([&ctx, opts] { ctx.exit_code = Demo(ctx, *opts).Run(); });
 }
 

@@ -39,7 +39,7 @@ std::string Trim(std::string s) {
 }
 
 // The server config file: flat "key: value" lines (a YAML subset), '#' comments.
-// Keys: listen, db, tls_cert, tls_key, pbkdf2_iterations, session_hours,
+// Keys: listen, db, tls_cert, tls_key, sms_callback_token, pbkdf2_iterations, session_hours,
 // header_limit_bytes, body_limit_bytes, upload_limit_bytes, header_timeout_seconds;
 // the dialer's drivers (the campaign YAML chooses telephony.driver):
 //   simulated: sim_seed, sim_answer_rate, sim_busy_share, sim_voicemail_share,
@@ -127,6 +127,8 @@ Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::s
       o->tls_cert_file = value;
     } else if (key == "tls_key") {
       o->tls_key_file = value;
+    } else if (key == "sms_callback_token") {
+      o->sms_callback_token = value;
     } else if (key == "pbkdf2_iterations") {
       if (Status s = number(&v); !s.ok()) return s;
       o->pbkdf2_iterations = static_cast<int>(v);
@@ -201,6 +203,9 @@ int RunServe(Context& ctx, const ServeFlags& f) {
   if (!f.tls_cert.empty()) o.tls_cert_file = f.tls_cert;
   if (!f.tls_key.empty()) o.tls_key_file = f.tls_key;
   if (f.pbkdf2_iterations > 0) o.pbkdf2_iterations = f.pbkdf2_iterations;
+  if (const char* t = std::getenv("SONDEO_SMS_CALLBACK_TOKEN"); t != nullptr && *t != '\0') {
+    o.sms_callback_token = t;
+  }
   o.db_path = db;
   o.migrations = AllMigrations();
   o.handle_signals = true;

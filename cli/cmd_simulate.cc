@@ -63,7 +63,7 @@ Status Run(Context& ctx, const SimulateArgs& a) {
   if (!(a.talk >= 10 && a.talk <= 3600) || !(a.ring >= 3 && a.ring <= 60)) {
     return Status::InvalidArgument("--talk (10-3600 s) o --ring (3-60 s) fuera de rango");
   }
-  auto db_or = ctx.OpenDb();
+  auto db_or = ctx.OpenDb(/*durable=*/false);  // virtual time: see Context::OpenDb
   if (!db_or) return db_or.error();
   store::Db& db = **db_or;
   auto campaign = campaigns::LoadCampaign(db, a.campaign);

@@ -27,8 +27,9 @@ std::string Context::DbPath() const {
   return "sondeo.db";
 }
 
-Result<std::unique_ptr<store::Db>> Context::OpenDb() const {
+Result<std::unique_ptr<store::Db>> Context::OpenDb(bool durable) const {
   store::DbOptions opts;
+  opts.durable = durable;
   opts.migrations = AllMigrations();
   return store::Db::Open(DbPath(), opts);
 }

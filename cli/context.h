@@ -27,8 +27,9 @@ struct Context {
 
   // --db, else $SONDEO_DB, else ./sondeo.db
   std::string DbPath() const;
-  // Opens the database and applies every module's migrations.
-  Result<std::unique_ptr<store::Db>> OpenDb() const;
+  // Opens the database and applies every module's migrations. `durable` = false only for
+  // virtual-time work (simulate), where a power cut loses nothing anyone was told.
+  Result<std::unique_ptr<store::Db>> OpenDb(bool durable = true) const;
 
   // Reports a failure once (stderr; with --json also {"error":{...}} on stdout) and
   // returns the exit code for it.

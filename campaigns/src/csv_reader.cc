@@ -1,7 +1,9 @@
 // CSV reader: sniffed separator, RFC 4180 quotes, CRLF/LF, UTF-8 (BOM) or Windows-1252.
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -203,10 +205,16 @@ Result<std::unique_ptr<TableReader>> OpenCsvBytes(std::string bytes, std::string
 
 Result<std::unique_ptr<TableReader>> OpenTable(const std::string& path,
                                                const TableOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path + ": no se puede abrir el archivo");
-  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) return Status::InvalidArgument(path + ": error de lectura");
+  // stdio, not istreambuf_iterator: GCC 12 at -O2 flags libstdc++'s streambuf with
+  // -Wnull-dereference, and one read of the whole file is all this needs.
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) return Status::NotFound(path + ": no se puede abrir el archivo");
+  std::string bytes;
+  char chunk[1 << 16];
+  size_t n = 0;
+  while ((n = std::fread(chunk, 1, sizeof chunk, file.get())) > 0) bytes.append(chunk, n);
+  if (std::ferror(file.get()) != 0) return Status::InvalidArgument(path + ": error de lectura");
   if (bytes.empty()) return Status::InvalidArgument(path + ": archivo vacío");
   if (bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0) {
     bytes.clear();

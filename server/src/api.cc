@@ -1,5 +1,6 @@
 #include "server/src/api.h"
 
+#include <charconv>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "campaigns/contacts.h"
 #include "common/log.h"
 #include "dialer/sms.h"
+#include "dialer/sms_send.h"
 #include "reports/export.h"
 #include "reports/report.h"
 #include "server/src/crypto.h"
@@ -283,6 +285,9 @@ HttpResponse Api::Route(const HttpRequest& request, std::vector<Push>* pushes) {
   if (path == "/login") {
     if (m != "POST") return ErrorResponse(Status::InvalidArgument("use POST"));
     return Login(request);
+  }
+  if ((path == "/sms/dlr" || path == "/sms/mo") && m == "GET") {
+    return SmsGatewayCallback(request, path);
   }
 
   auto principal = Authenticate(request.cookie);
@@ -1233,6 +1238,35 @@ Result<std::map<uint64_t, dialer::RecoveredResult>> Api::RecoverPending(
               x.attempt_id);
   }
   return out;
+}
+
+HttpResponse Api::SmsGatewayCallback(const HttpRequest& request, std::string_view path) {
+  const std::string token = QueryValue(request.query, "token");
+  if (options_.sms_callback_token.empty() || token.empty() ||
+      !ConstantTimeEquals(token, options_.sms_callback_token)) {
+    return ErrorResponse(Status::NotFound("ruta desconocida"));
+  }
+  const TimePoint now = clock_.Now();
+  if (path == "/sms/dlr") {
+    const std::string key = QueryValue(request.query, "key");
+    int status = 0;
+    const std::string status_text = QueryValue(request.query, "status");
+    const auto [end, ec] =
+        std::from_chars(status_text.data(), status_text.data() + status_text.size(), status);
+    if (key.empty() || ec != std::errc() || end != status_text.data() + status_text.size()) {
+      return ErrorResponse(Status::InvalidArgument("dlr: se esperaban key y status (%d)"));
+    }
+    if (Status s = dialer::ApplyDlr(db_, key, status, QueryValue(request.query, "answer"), now);
+        !s.ok()) {
+      return ErrorResponse(s);
+    }
+    return JsonResponse(200, {{"ok", true}});
+  }
+  const std::string from = QueryValue(request.query, "from");
+  if (from.empty()) return ErrorResponse(Status::InvalidArgument("mo: se esperaba from (%p)"));
+  auto opt_out = dialer::ApplyMo(db_, from, QueryValue(request.query, "text"), now);
+  if (!opt_out) return ErrorResponse(opt_out.error());
+  return JsonResponse(200, {{"ok", true}, {"opt_out", *opt_out}});
 }
 
 HttpResponse Api::SmsEstimate(const HttpRequest& request) {

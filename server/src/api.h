@@ -71,6 +71,8 @@ class Api {
     std::string work_dir = "/tmp";
     // How campaigns' telephony drivers are built (simulated citizens or SIP).
     TelephonyOptions telephony;
+    // The SMS gateway's shared secret (ServerOptions::sms_callback_token); empty = off.
+    std::string sms_callback_token;
   };
   Api(store::Db& db, Clock& clock, Options options);
   ~Api();
@@ -121,6 +123,9 @@ class Api {
   HttpResponse CampaignAction(const Principal& p, const std::string& id, std::string_view action,
                               std::vector<Push>* pushes);
   HttpResponse SmsEstimate(const HttpRequest& request);
+  // Kannel's delivery reports and inbound messages (no session: the gateway proves itself
+  // with the shared token). Unknown or missing token: 404, as if the route did not exist.
+  HttpResponse SmsGatewayCallback(const HttpRequest& request, std::string_view path);
   HttpResponse Import(const HttpRequest& request, const Principal& p, const std::string& id);
   HttpResponse Rejects(const Principal& p, int64_t import_id);
   HttpResponse Download(const HttpRequest& request, const Principal& p, const std::string& id,

@@ -229,7 +229,7 @@ TEST_F(ApiTest, AgentCannotStartCampaignsExportOrSeeOthersContacts) {
   EXPECT_EQ(next.body.find("1012345678"), std::string::npos);
   EXPECT_EQ(next.body.find("document"), std::string::npos);
   // Only agent dispositions.
-  const json next_body = Body(next);
+  const json next_body = Body(next);  // a temporary in a range-for would dangle
   for (const auto& d : next_body["dispositions"]) EXPECT_NE(d["code"], "ABANDONADA");
 
   EXPECT_EQ(offer.dump().find("1012345678"), std::string::npos);
@@ -314,6 +314,46 @@ TEST_F(ApiTest, MalformedRequestsAre4xx) {
       200);
   EXPECT_EQ(Call("GET", "/api/v1/nada", "", ana).status, 404);
   EXPECT_EQ(Call("GET", "/api/v1/contacts/abc", "", ana).status, 404);
+}
+
+TEST_F(ApiTest, SmsGatewayCallbacksNeedTheSharedToken) {
+  // The fixture's Api has no token: the endpoints do not exist.
+  EXPECT_EQ(Call("GET", "/api/v1/sms/mo?token=&from=573502334903&text=SALIR", "", {}).status, 404);
+  Api::Options ao;
+  ao.pbkdf2_iterations = kIter;
+  ao.sms_callback_token = "s3creto";
+  api_ = std::make_unique<Api>(*db_, clock_, ao);
+  ASSERT_OK(db_->Exec(
+      "INSERT INTO sms_blasts(id, campaign_id, template, scheduled_ms, created_ms, created_by,"
+      " recipients, segments) VALUES (1, 'c1', 'Hola', 0, 0, 'sara', 1, 1);"
+      "INSERT INTO sms_messages(blast_id, contact_id, phone_e164, idem_key, text, encoding,"
+      " segments, state, dlr) VALUES (1, 1, '+573502334903', 'k1', 'Hola', 'GSM-7', 1, 'sent',"
+      " 'pending');"));
+  auto dlr_state = [&] {
+    auto st = db_->Prepare("SELECT dlr FROM sms_messages WHERE idem_key = 'k1'");
+    EXPECT_OK(st);
+    EXPECT_TRUE(*st->Step());
+    return st->Text(0);
+  };
+  // Wrong token: 404 and nothing changes.
+  EXPECT_EQ(Call("GET", "/api/v1/sms/dlr?token=otro&key=k1&status=1", "", {}).status, 404);
+  EXPECT_EQ(dlr_state(), "pending");
+  // Kannel's %d = 1: delivered. No session or CSRF needed.
+  HttpResponse r = Call("GET", "/api/v1/sms/dlr?token=s3creto&key=k1&status=1", "", {});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(dlr_state(), "delivered");
+  EXPECT_EQ(Call("GET", "/api/v1/sms/dlr?token=s3creto&key=k1&status=x", "", {}).status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/sms/dlr?token=s3creto&key=nada&status=1", "", {}).status, 404);
+  // An inbound SALIR puts the number on the suppression list.
+  r = Call("GET", "/api/v1/sms/mo?token=s3creto&from=573502334903&text=SALIR", "", {});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["opt_out"], true);
+  auto st = db_->Prepare("SELECT COUNT(*) FROM suppressions WHERE value = '+573502334903'");
+  ASSERT_OK(st);
+  ASSERT_TRUE(*st->Step());
+  EXPECT_EQ(st->Int(0), 1);
+  r = Call("GET", "/api/v1/sms/mo?token=s3creto&from=573195029670&text=Gracias", "", {});
+  EXPECT_EQ(Body(r)["opt_out"], false);
 }
 
 TEST(QueryTest, DecodesValues) {

@@ -558,6 +558,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   api_options.session_ttl = o.session_ttl;
   api_options.session_idle = o.session_idle;
   api_options.telephony = o.telephony;
+  api_options.sms_callback_token = o.sms_callback_token;
   s->api = std::make_unique<Api>(*s->db, *o.clock, api_options);
   // SIP events arrive on the SIP thread: the engines hear them on the store thread.
   std::weak_ptr<Shared> weak = s;
@@ -637,7 +638,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
-  if (!impl_->joined) Stop();  // after Wait() the io_context no longer runs handlers
+  Stop();
   Wait();
 }
 
@@ -645,6 +646,9 @@ uint16_t Server::port() const { return impl_->port; }
 bool Server::tls() const { return impl_->shared->tls.has_value(); }
 
 void Server::Stop() {
+  // Once the io thread is gone nothing would run the handler, and the queued handler would
+  // keep Shared (which owns the io_context that owns the handler) alive forever.
+  if (impl_->joined) return;
   auto s = impl_->shared;
   asio::post(s->ioc, [s] { s->DoStop(); });
 }

@@ -65,7 +65,8 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
                     "cannot open database '" + path + "': " + s.message());
     }
   }
-  Status s = db->Exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL");
+  Status s = db->Exec(options.durable ? "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL"
+                                      : "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL");
   if (!s.ok()) return Status(s.code(), "cannot open database '" + path + "': " + s.message());
   if (options.read_only) return db;
   s = db->ApplyMigrations(options.migrations);

@@ -50,7 +50,17 @@ TEST(DbTest, OpenSetsWalForeignKeysAndBusyTimeout) {
   EXPECT_EQ(st->Text(0), "wal");
   EXPECT_EQ(Count(**db, "PRAGMA foreign_keys"), 1);
   EXPECT_EQ(Count(**db, "PRAGMA busy_timeout"), 1234);
+  EXPECT_EQ(Count(**db, "PRAGMA synchronous"), 2);  // FULL: acknowledged means on disk
   EXPECT_TRUE(HasTable(**db, "schema_migrations"));
+}
+
+TEST(DbTest, NotDurableIsSynchronousNormal) {
+  TempDir dir;
+  DbOptions opts;
+  opts.durable = false;
+  auto db = Db::Open(dir.File("a.db"), opts);
+  ASSERT_OK(db);
+  EXPECT_EQ(Count(**db, "PRAGMA synchronous"), 1);
 }
 
 TEST(DbTest, MissingFolderIsAClearUserError) {

@@ -13,7 +13,7 @@ free_port() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, soc
 # start_uas NAME SCENARIO PORT [sipp args...]: a sipp UAS in the background (no -bg: we own the pid).
 start_uas() {
   local name=$1 scen=$2 port=$3; shift 3
-  (cd "$TMP" && exec sipp -sf "$scen" -i 127.0.0.1 -p "$port" -nostdin -nd -trace_msg \
+  (cd "$TMP" && exec sipp -sf "$scen" -i 127.0.0.1 -p "$port" -mp "$(free_port u)" -nostdin -nd -trace_msg \
       -message_file "$TMP/$name.msg" -trace_err -error_file "$TMP/$name.err" "$@" \
       >"$TMP/$name.out" 2>&1) &
   PIDS+=($!)

@@ -54,6 +54,10 @@ struct ServerOptions {
   int pbkdf2_iterations = kDefaultPbkdf2Iterations;
   Duration session_ttl = std::chrono::hours(10);     // absolute, from login
   Duration session_idle = std::chrono::minutes(60);  // since the last request
+  // Shared secret of the SMS gateway's callbacks (delivery reports, inbound messages):
+  // GET /api/v1/sms/dlr?token=T&key=..&status=%d&answer=%A and
+  // GET /api/v1/sms/mo?token=T&from=%p&text=%a. Empty: both endpoints are off.
+  std::string sms_callback_token;
   // How often the wallboard is pushed to supervisors.
   Duration wallboard_period = std::chrono::seconds(2);
   // The dialer: one engine per running campaign (see server/src/dialing.h).

@@ -32,6 +32,11 @@ struct DbOptions {
   bool read_only = false;
   // Create the file when missing. Default true.
   bool create = true;
+  // synchronous=FULL (default): a committed transaction survives a power cut, so whatever is
+  // acknowledged after a commit (an answer, a disposition, a sent SMS) is on disk. false gives
+  // synchronous=NORMAL (still safe against process crashes in WAL mode): for virtual-time
+  // simulations and benchmarks only.
+  bool durable = true;
   // Migrations to apply on open, in the order given (dependencies first).
   std::vector<Migration> migrations;
 };
