@@ -1,4 +1,5 @@
 // sondeo serve, sondeo users (server/).
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -23,6 +24,7 @@ struct ServeFlags {
   std::string tls_cert;
   std::string tls_key;
   int pbkdf2_iterations = 0;
+  std::string clock_start;
 };
 
 std::string Trim(std::string s) {
@@ -38,7 +40,12 @@ std::string Trim(std::string s) {
 
 // The server config file: flat "key: value" lines (a YAML subset), '#' comments.
 // Keys: listen, db, tls_cert, tls_key, sms_callback_token, pbkdf2_iterations, session_hours,
-// header_limit_bytes, body_limit_bytes, upload_limit_bytes, header_timeout_seconds.
+// header_limit_bytes, body_limit_bytes, upload_limit_bytes, header_timeout_seconds;
+// the dialer's drivers (the campaign YAML chooses telephony.driver):
+//   simulated: sim_seed, sim_answer_rate, sim_busy_share, sim_voicemail_share,
+//              sim_invalid_share, sim_damaged_share (0..1), sim_ring_seconds (mean, >= 3);
+//   sip: sip_bind_host, sip_bind_port, sip_transport (udp|tcp), sip_uri_format,
+//        sip_auth_user (the password comes from $SONDEO_SIP_PASSWORD, never from a file).
 Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::string* db) {
   std::ifstream in(path);
   if (!in) return Status::InvalidArgument(path + ": no se pudo leer el archivo de configuración");
@@ -66,8 +73,53 @@ Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::s
         return Status::InvalidArgument(where + key + ": se esperaba un entero positivo");
       }
     };
+    auto fraction = [&](double* out, double lo, double hi) -> Status {
+      try {
+        size_t used = 0;
+        const double v = std::stod(value, &used);
+        if (used != value.size() || !(v >= lo && v <= hi)) throw std::invalid_argument(value);
+        *out = v;
+        return Status::Ok();
+      } catch (const std::exception&) {
+        return Status::InvalidArgument(where + key + ": se esperaba un número entre " +
+                                       fmt::format("{}", lo) + " y " + fmt::format("{}", hi));
+      }
+    };
+    dialer::CitizenModel& cm = o->telephony.citizens;
+    dialer::SipOptions& sip = o->telephony.sip;
     int64_t v = 0;
-    if (key == "listen") {
+    if (key == "sim_seed") {
+      if (Status s = number(&v); !s.ok()) return s;
+      o->telephony.sim_seed = static_cast<uint64_t>(v);
+    } else if (key == "sim_answer_rate") {
+      if (Status s = fraction(&cm.live_answer_rate, 0, 1); !s.ok()) return s;
+    } else if (key == "sim_busy_share") {
+      if (Status s = fraction(&cm.busy_share, 0, 1); !s.ok()) return s;
+    } else if (key == "sim_voicemail_share") {
+      if (Status s = fraction(&cm.voicemail_share, 0, 1); !s.ok()) return s;
+    } else if (key == "sim_invalid_share") {
+      if (Status s = fraction(&cm.invalid_share, 0, 1); !s.ok()) return s;
+    } else if (key == "sim_damaged_share") {
+      if (Status s = fraction(&cm.damaged_share, 0, 1); !s.ok()) return s;
+    } else if (key == "sim_ring_seconds") {
+      if (Status s = fraction(&cm.mean_ring_to_answer, 3, 60); !s.ok()) return s;
+    } else if (key == "sip_bind_host") {
+      sip.bind_host = value;
+    } else if (key == "sip_bind_port") {
+      if (Status s = number(&v); !s.ok() || v > 65535) {
+        return Status::InvalidArgument(where + key + ": se esperaba un puerto (1-65535)");
+      }
+      sip.bind_port = static_cast<uint16_t>(v);
+    } else if (key == "sip_transport") {
+      if (value != "udp" && value != "tcp") {
+        return Status::InvalidArgument(where + key + ": se esperaba udp o tcp");
+      }
+      sip.transport = value;
+    } else if (key == "sip_uri_format") {
+      sip.uri_format = value;
+    } else if (key == "sip_auth_user") {
+      sip.auth_user = value;
+    } else if (key == "listen") {
       o->listen = value;
     } else if (key == "db") {
       *db = value;
@@ -102,8 +154,45 @@ Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::s
   return Status::Ok();
 }
 
+// Real time that started at a given instant: `--clock-start` for tests and demos that must
+// run inside the campaign's calling windows whatever the day (2026-12-01T15:00:00Z).
+class StartedClock final : public Clock {
+ public:
+  explicit StartedClock(TimePoint start) : offset_(start - SystemClock::Instance().Now()) {}
+  TimePoint Now() const override { return SystemClock::Instance().Now() + offset_; }
+
+ private:
+  Duration offset_;
+};
+
+Result<TimePoint> ParseUtcInstant(const std::string& text) {
+  int y = 0;
+  unsigned mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  char z = 0;
+  if (std::sscanf(text.c_str(), "%d-%u-%uT%u:%u:%u%c", &y, &mo, &d, &h, &mi, &sec, &z) != 7 ||
+      z != 'Z' || h > 23 || mi > 59 || sec > 59) {
+    return Status::InvalidArgument("--clock-start: se esperaba AAAA-MM-DDTHH:MM:SSZ, no '" + text +
+                                   "'");
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(mo),
+                                        std::chrono::day(d)};
+  if (!ymd.ok()) return Status::InvalidArgument("--clock-start: fecha inválida '" + text + "'");
+  return std::chrono::time_point_cast<Duration>(std::chrono::sys_days(ymd) + std::chrono::hours(h) +
+                                                std::chrono::minutes(mi) +
+                                                std::chrono::seconds(sec));
+}
+
 int RunServe(Context& ctx, const ServeFlags& f) {
   server::ServerOptions o;
+  std::unique_ptr<StartedClock> started;
+  if (!f.clock_start.empty()) {
+    auto at = ParseUtcInstant(f.clock_start);
+    if (!at) return ctx.Fail(at.error());
+    started = std::make_unique<StartedClock>(*at);
+  }
+  if (const char* pw = std::getenv("SONDEO_SIP_PASSWORD"); pw != nullptr) {
+    o.telephony.sip.auth_password = pw;
+  }
   std::string db = ctx.DbPath();
   if (!f.config.empty()) {
     std::string config_db;
@@ -120,7 +209,7 @@ int RunServe(Context& ctx, const ServeFlags& f) {
   o.db_path = db;
   o.migrations = AllMigrations();
   o.handle_signals = true;
-  o.clock = ctx.clock;
+  o.clock = started ? started.get() : ctx.clock;
   auto srv = server::Server::Start(std::move(o));
   if (!srv) return ctx.Fail(srv.error());
   const std::string scheme = (*srv)->tls() ? "https" : "http";
@@ -171,6 +260,9 @@ void RegisterServe(CLI::App& app, Context& ctx) {
   serve->add_option("--tls-key", flags->tls_key, "Clave privada PEM");
   serve->add_option("--pbkdf2-iterations", flags->pbkdf2_iterations,
                     "Iteraciones PBKDF2 (por defecto 600000; solo para pruebas)");
+  serve->add_option("--clock-start", flags->clock_start,
+                    "Pruebas y demostraciones: el reloj arranca en este instante UTC "
+                    "(AAAA-MM-DDTHH:MM:SSZ) y corre en tiempo real");
   serve->callback([&ctx, flags] { ctx.exit_code = RunServe(ctx, *flags); });
 
   auto* users = app.add_subcommand("users", "Cuentas del escritorio web");

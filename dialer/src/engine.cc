@@ -246,11 +246,12 @@ Status Engine::Recover() {
   const TimePoint now = clock_.Now();
   struct Open {
     int64_t id, contact_id, phone_id;
+    std::string agent;
   };
   std::vector<Open> open;
   {
     auto st = db_.Prepare(
-        "SELECT id, contact_id, COALESCE(phone_id, 0) FROM attempts"
+        "SELECT id, contact_id, COALESCE(phone_id, 0), COALESCE(agent, '') FROM attempts"
         " WHERE campaign_id = ? AND state <> 'disposed' ORDER BY id");
     if (!st) return st.error();
     st->Bind(1, options_.campaign_id);
@@ -258,29 +259,61 @@ Status Engine::Recover() {
       auto row = st->Step();
       if (!row) return row.error();
       if (!*row) break;
-      open.push_back({st->Int(0), st->Int(1), st->Int(2)});
+      open.push_back({st->Int(0), st->Int(1), st->Int(2), st->Text(3)});
     }
   }
   auto upd = db_.Prepare(
-      "UPDATE attempts SET state = 'disposed', disposition = ?, consumed = 0,"
-      " end_ms = COALESCE(end_ms, ?), wrapup_end_ms = ? WHERE id = ?");
+      "UPDATE attempts SET state = 'disposed', disposition = ?, consumed = ?,"
+      " end_ms = COALESCE(end_ms, ?), wrapup_end_ms = ?, callback_ms = ?,"
+      " notes = COALESCE(?, notes) WHERE id = ?");
   if (!upd) return upd.error();
   for (const auto& o : open) {
+    // A typification the owner recorded before a crash is applied as Dispose would have.
+    std::optional<RecoveredResult> recovered;
+    const DispositionRule* rule = nullptr;
+    if (options_.recover_result) {
+      recovered = options_.recover_result(static_cast<uint64_t>(o.id));
+      if (recovered) rule = FindRule(options_.scheduler.dispositions, recovered->code);
+      if (rule == nullptr || !rule->by_agent) recovered.reset();
+    }
     upd->Reset();
-    upd->Bind(1, kInterrumpida).Bind(2, Ms(now)).Bind(3, Ms(now)).Bind(4, o.id);
+    upd->Bind(1, recovered ? std::string_view(recovered->code) : kInterrumpida);
+    upd->Bind(2, recovered && rule->consumes_attempt ? 1 : 0);
+    upd->Bind(3, Ms(now)).Bind(4, Ms(now));
+    if (recovered && recovered->callback_at) {
+      upd->Bind(5, Ms(*recovered->callback_at));
+    } else {
+      upd->BindNull(5);
+    }
+    if (recovered) {
+      upd->Bind(6, recovered->notes);
+    } else {
+      upd->BindNull(6);
+    }
+    upd->Bind(7, o.id);
     if (Status s = upd->Run(); !s.ok()) return s;
     const ContactState* c = scheduler_.Find(o.contact_id);
     if (c == nullptr || c->status != ContactStatus::kInFlight) continue;
     AttemptOutcome out;
     out.attempt_id = o.id;
-    out.disposition = std::string(kInterrumpida);
+    out.disposition = recovered ? recovered->code : std::string(kInterrumpida);
     out.at = now;
+    if (recovered) {
+      out.callback_at = recovered->callback_at;
+      out.agent = o.agent;
+    }
     for (size_t i = 0; i < c->phones.size(); ++i) {
       if (c->phones[i].phone_id == o.phone_id) out.phone_index = i;
     }
     const ContactState* next = scheduler_.Complete(o.contact_id, out);
     if (Status s = SaveContact(*next); !s.ok()) return s;
-    ++metrics_.interrupted_on_open;
+    if (recovered) {
+      ++metrics_.attempts;
+      ++metrics_.by_disposition[recovered->code];
+      if (rule->complete) ++metrics_.completes;
+    } else {
+      ++metrics_.interrupted_on_open;
+    }
   }
   // A contact left in flight without an open attempt (cannot happen with the single
   // transaction per transition, but never leave one stuck).

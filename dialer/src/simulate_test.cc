@@ -2,6 +2,7 @@
 #include "dialer/simulate.h"
 
 #include <map>
+#include <optional>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -251,6 +252,73 @@ TEST(EngineRecoveryTest, InFlightAttemptsBecomeInterrumpida) {
   ASSERT_TRUE((*e)->LogIn("eva").ok());
   EXPECT_EQ(Scalar(*db, "SELECT COUNT(DISTINCT idempotency_key) FROM attempts"),
             Scalar(*db, "SELECT COUNT(*) FROM attempts"));
+}
+
+// The owner recorded the agent's typification of an open attempt but died before Dispose:
+// recover_result hands it back and Open disposes the attempt with it (consumed, notes, the
+// contact finalised) instead of INTERRUMPIDA; an unknown or system code falls back.
+TEST(EngineRecoveryTest, RecoveredResultsAreAppliedNotInterrupted) {
+  testing::TempDir dir;
+  const std::string path = dir.File("rec.db");
+  WeeklyCalendar cal(WeeklyCalendar::Defaults());
+  const TimePoint t0 = Local(2026, 11, 30, 9);
+  {
+    auto db = OpenDb(path);
+    ASSERT_TRUE(CreateSyntheticContacts(*db, "c1", 10, 3).ok());
+    ManualClock clock(t0);
+    EventQueue q(clock);
+    SimulatedDriver driver(q, CitizenModel{}, 1);
+    EngineOptions eo;
+    eo.campaign_id = "c1";
+    eo.mode = DialMode::kProgressive;
+    auto e = Engine::Open(*db, clock, cal, driver, eo);
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    ASSERT_TRUE((*e)->LogIn("ana").ok());
+    ASSERT_TRUE((*e)->LogIn("luis").ok());
+    ASSERT_TRUE((*e)->LogIn("eva").ok());
+    EXPECT_EQ((*e)->calls_in_flight(), 3u);
+  }
+  auto db = OpenDb(path);
+  const int64_t first = Scalar(*db, "SELECT MIN(id) FROM attempts");
+  const int64_t first_contact =
+      Scalar(*db, "SELECT contact_id FROM attempts WHERE id = " + std::to_string(first));
+  ManualClock clock(t0 + std::chrono::minutes(5));
+  EventQueue q(clock);
+  SimulatedDriver driver(q, CitizenModel{}, 1);
+  EngineOptions eo;
+  eo.campaign_id = "c1";
+  eo.mode = DialMode::kProgressive;
+  std::vector<uint64_t> asked;
+  eo.recover_result = [&](uint64_t attempt) -> std::optional<RecoveredResult> {
+    asked.push_back(attempt);
+    if (attempt == static_cast<uint64_t>(first)) {
+      return RecoveredResult{"ENCUESTA_EFECTIVA", std::nullopt, "guardada antes del fallo"};
+    }
+    if (attempt == static_cast<uint64_t>(first + 1)) return RecoveredResult{"ABANDONADA", {}, ""};
+    return std::nullopt;
+  };
+  auto e = Engine::Open(*db, clock, cal, driver, eo);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(asked.size(), 3u);
+  EXPECT_EQ((*e)->metrics().interrupted_on_open, 2);
+  EXPECT_EQ((*e)->metrics().completes, 1);
+  const std::string id = std::to_string(first);
+  EXPECT_EQ(Scalar(*db, "SELECT COUNT(*) FROM attempts WHERE id = " + id +
+                            " AND state = 'disposed' AND disposition = 'ENCUESTA_EFECTIVA'"
+                            " AND consumed = 1 AND notes = 'guardada antes del fallo'"),
+            1);
+  // A system code (ABANDONADA) is not an agent's: INTERRUMPIDA, like the unknown one.
+  EXPECT_EQ(Scalar(*db, "SELECT COUNT(*) FROM attempts WHERE disposition = 'INTERRUMPIDA'"), 2);
+  EXPECT_EQ(Scalar(*db, "SELECT COUNT(*) FROM contact_dialing WHERE contact_id = " +
+                            std::to_string(first_contact) + " AND status = 'final'"),
+            1);
+  // The completed contact is never dialed again.
+  ASSERT_TRUE((*e)->LogIn("ana").ok());
+  ASSERT_TRUE((*e)->LogIn("luis").ok());
+  ASSERT_TRUE((*e)->LogIn("eva").ok());
+  EXPECT_EQ(Scalar(*db, "SELECT COUNT(*) FROM attempts WHERE contact_id = " +
+                            std::to_string(first_contact)),
+            1);
 }
 
 TEST(EngineTest, AgentDispositionsAreValidated) {

@@ -18,6 +18,7 @@
 #include "server/src/crypto.h"
 #include "server/src/http_status.h"
 #include "surveys/engine.h"
+#include "surveys/responses.h"
 #include "surveys/survey.h"
 
 namespace sondeo::server {
@@ -171,26 +172,12 @@ HttpResponse ErrorResponse(const Status& status) {
 struct Api::CampaignInfo {
   campaigns::Campaign campaign;
   std::optional<surveys::Survey> survey;
+  std::optional<surveys::StoredSurvey> stored;  // the version responses are saved against
   json survey_json;
   json windows;
-  // The same for every contact of the campaign: serialized once, spliced into next-contact
-  // replies (SpliceMember) instead of being copied into a json tree and serialized per reply.
-  std::string survey_text;
-  std::string windows_text;
-  std::string dispositions_text;
 };
 
 namespace {
-
-// `reply`, a serialized JSON object, with its member `key` (serialized as null) set to the
-// already serialized `value`. Only top-level members are spliced, and their keys appear
-// nowhere else in the reply (a string's own quotes are escaped), so the first match is it.
-void SpliceMember(std::string& reply, std::string_view key, const std::string& value) {
-  const std::string null_member = "\"" + std::string(key) + "\":null";
-  const size_t at = reply.find(null_member);
-  if (at == std::string::npos || value.empty()) return;
-  reply.replace(at + null_member.size() - 4, 4, value);
-}
 
 // The dispositions an agent may set, numbered for the keyboard shortcuts 1-9.
 json AgentDispositions(const campaigns::Campaign& campaign) {
@@ -217,13 +204,16 @@ Result<const Api::CampaignInfo*> Api::GetCampaignInfo(const std::string& id) {
   auto info = std::make_shared<CampaignInfo>();
   info->campaign = std::move(*campaign);
   info->windows = CampaignWindows(info->campaign);
-  info->windows_text = Dump(info->windows);
-  info->dispositions_text = Dump(AgentDispositions(info->campaign));
   if (!info->campaign.survey_path.empty()) {
-    auto sv = surveys::LoadSurveyFile(info->campaign.survey_path);
+    const std::string text = ReadWholeFile(info->campaign.survey_path);
+    auto sv = surveys::LoadSurvey(text, info->campaign.survey_path);
     if (sv) {
+      // The stored version answers are validated and saved against (same content, same
+      // version: registering again writes nothing).
+      auto stored = surveys::RegisterSurvey(db_, *sv, text, NowMs());
+      if (!stored) return stored.error();
+      info->stored = std::move(*stored);
       info->survey_json = json::parse(surveys::ToJsonString(*sv), nullptr, false);
-      info->survey_text = Dump(info->survey_json);
       info->survey = std::move(*sv);
     } else {
       log::Warn("api: survey of campaign {} not loadable: {}", id, sv.error().message());
@@ -234,18 +224,32 @@ Result<const Api::CampaignInfo*> Api::GetCampaignInfo(const std::string& id) {
   return raw;
 }
 
-Api::Api(store::Db& db, Clock& clock, Options options) : db_(db), clock_(clock), options_(options) {
+Api::Api(store::Db& db, Clock& clock, Options options)
+    : db_(db),
+      clock_(clock),
+      options_(options),
+      dialing_(std::make_unique<Dialing>(db, clock, options.telephony)) {
   dummy_hash_ = HashPassword("sondeo-dummy-password", options_.pbkdf2_iterations);
+  dialing_->SetAgentNotify([this](const std::string& campaign, const dialer::AgentEvent& ev) {
+    OnAgentEvent(campaign, ev);
+  });
+  dialing_->SetRecover([this](const std::string& campaign) { return RecoverPending(campaign); });
 }
+
+Api::~Api() = default;
 
 int64_t Api::NowMs() const { return ToUnixMillis(clock_.Now()); }
 
 HttpResponse Api::Handle(const HttpRequest& request, std::vector<Push>* pushes) {
+  HttpResponse r;
   try {
-    return Route(request, pushes);
+    r = Route(request, pushes);
   } catch (const std::exception& e) {
-    return ErrorResponse(Status::Internal(std::string("excepción: ") + e.what()));
+    r = ErrorResponse(Status::Internal(std::string("excepción: ") + e.what()));
   }
+  // Engine events the request caused (a call connected, a preview call that failed...).
+  for (auto& p : TakePushes()) pushes->push_back(std::move(p));
+  return r;
 }
 
 Result<Principal> Api::Authenticate(std::string_view cookie_header) {
@@ -511,6 +515,12 @@ void Api::AgentDisconnected(const std::string& user) {
   if (--a.sockets <= 0) {
     a.sockets = 0;
     SetState(user, "desconectado", "");
+    // Nobody at the desk: the engine stops giving this agent calls (effective once the
+    // current call, if any, is typified).
+    if (const std::string cur = dialing_->AgentCampaign(user); !cur.empty()) {
+      if (auto engine = dialing_->EngineFor(cur)) (void)(*engine)->LogOut(user);
+      dialing_->SetAgentCampaign(user, "");
+    }
   }
 }
 
@@ -538,10 +548,54 @@ HttpResponse Api::SetAgentState(const HttpRequest& request, const Principal& p,
   } else {
     reason->clear();
   }
-  SetState(p.user, *state, *reason);
+  auto campaign = StringField(*body, "campaign", false);
+  if (!campaign) return ErrorResponse(campaign.error());
+  AgentState& a = agents_[p.user];
+  if (*state == "listo") {
+    // Ready in one campaign: the one named, else the last one, else the only running one.
+    std::string id = *campaign;
+    if (id.empty()) id = a.campaign;
+    if (id.empty()) {
+      auto rows = campaigns::ListCampaigns(db_);
+      if (!rows) return ErrorResponse(rows.error());
+      int running = 0;
+      for (const auto& r : *rows) {
+        if (r.state == campaigns::CampaignState::kRunning) {
+          ++running;
+          id = r.id;
+        }
+      }
+      if (running != 1) id.clear();
+    }
+    if (!id.empty()) {
+      if (Status s = EnsureLoggedIn(p.user, id); !s.ok()) {
+        // A campaign named by the desk must be running; a guessed one may not be.
+        if (!campaign->empty()) return ErrorResponse(s);
+      } else {
+        a.campaign = id;
+      }
+    }
+  } else if (const std::string cur = dialing_->AgentCampaign(p.user); !cur.empty()) {
+    // Pause: takes effect in the engine when the agent's current call is typified.
+    if (auto engine = dialing_->EngineFor(cur)) (void)(*engine)->LogOut(p.user);
+    dialing_->SetAgentCampaign(p.user, "");
+  }
+  if (calls_.count(p.user) == 0 || *state == "pausa") SetState(p.user, *state, *reason);
+  const std::string shown = agents_[p.user].state;
   pushes->push_back(
-      {"", Dump({{"type", "agent"}, {"user", p.user}, {"state", *state}, {"reason", *reason}})});
-  return JsonResponse(200, {{"state", *state}, {"reason", *reason}});
+      {"", Dump({{"type", "agent"}, {"user", p.user}, {"state", shown}, {"reason", *reason}})});
+  return JsonResponse(200, {{"state", shown}, {"reason", *reason}});
+}
+
+Status Api::EnsureLoggedIn(const std::string& agent, const std::string& campaign) {
+  auto engine = dialing_->EngineFor(campaign);
+  if (!engine) return engine.error();
+  const std::string cur = dialing_->AgentCampaign(agent);
+  if (!cur.empty() && cur != campaign) {
+    if (auto other = dialing_->EngineFor(cur)) (void)(*other)->LogOut(agent);
+  }
+  dialing_->SetAgentCampaign(agent, campaign);
+  return (*engine)->LogIn(agent);
 }
 
 HttpResponse Api::Campaigns(const Principal& /*p*/) {
@@ -567,6 +621,7 @@ HttpResponse Api::CampaignAction(const Principal& p, const std::string& id, std:
   Status s = action == "start" ? campaigns::StartCampaign(db_, id, p.user, NowMs())
                                : campaigns::PauseCampaign(db_, id, p.user, NowMs());
   if (!s.ok()) return ErrorResponse(s);
+  dialing_->Reconcile();  // opens the campaign's engine, or logs its agents out
   const std::string state = action == "start" ? "running" : "paused";
   pushes->push_back({"", Dump({{"type", "campaign"}, {"id", id}, {"state", state}})});
   return JsonResponse(200, {{"id", id}, {"state", state}});
@@ -712,114 +767,172 @@ Result<json> Api::ContactCard(int64_t contact_id, const std::string& phone) {
               {"previous_attempts", attempts}};
 }
 
-HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id,
-                              std::vector<Push>* pushes) {
-  auto info = GetCampaignInfo(campaign_id);
-  if (!info) return ErrorResponse(info.error());
+Result<json> Api::Offer(const std::string& agent, const CurrentCall& call) {
+  auto info = GetCampaignInfo(call.campaign);
+  if (!info) return info.error();
   const campaigns::Campaign* campaign = &(*info)->campaign;
-  auto rows = campaigns::ListCampaigns(db_);
-  if (!rows) return ErrorResponse(rows.error());
-  bool running = false;
-  for (const auto& r : *rows)
-    running = running || (r.id == campaign_id && r.state == campaigns::CampaignState::kRunning);
-  if (!running) {
-    return ErrorResponse(Status::FailedPrecondition("la campaña no está en curso"));
-  }
-  // The agent's own unfinished contact first (a reload must not lose it): a read, no
-  // write transaction (and no fsync) on this, the common path.
-  auto mine = db_.Prepare(
-      "SELECT contact_id, phone_e164 FROM assignments WHERE user_name = ?1 AND campaign_id = ?2");
-  if (!mine) return ErrorResponse(mine.error());
-  mine->Bind(1, p.user).Bind(2, campaign_id);
-  auto row = mine->Step();
-  if (!row) return ErrorResponse(row.error());
-  int64_t contact_id = 0;
-  std::string phone;
-  if (*row) {
-    contact_id = mine->Int(0);
-    phone = mine->Text(1);
-    mine->Reset();
-  } else {
-    mine->Reset();
-    auto tx = store::Transaction::Begin(db_);
-    if (!tx) return ErrorResponse(tx.error());
-    // TODO(server): take the pick from the dialer's engine (Engine::PreviewDial) once
-    // `sondeo serve` runs it; until then: the first callable contact nobody holds and no
-    // result was saved for, with its first phone that is not suppressed.
-    auto pick = db_.Prepare(
-        std::string("SELECT c.id, p.e164 FROM contacts c JOIN phones p ON p.contact_id = c.id "
-                    "WHERE c.campaign_id = ?1 AND ") +
-        campaigns::kPhoneNotSuppressedSql +
-        " AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.contact_id = c.id)"
-        " AND NOT EXISTS (SELECT 1 FROM api_results r WHERE r.contact_id = c.id)"
-        " AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'document' AND "
-        "s.value = c.document) ORDER BY c.id, p.position LIMIT 1");
-    if (!pick) return ErrorResponse(pick.error());
-    pick->Bind(1, campaign_id);
-    auto prow = pick->Step();
-    if (!prow) return ErrorResponse(prow.error());
-    if (!*prow) {
-      return JsonResponse(200, {{"contact", nullptr}, {"message", "no hay contactos disponibles"}});
-    }
-    contact_id = pick->Int(0);
-    phone = pick->Text(1);
-    pick->Reset();
-    auto ins = db_.Prepare(
-        "INSERT INTO assignments(contact_id, campaign_id, user_name, phone_e164, assigned_ms) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)");
-    if (!ins) return ErrorResponse(ins.error());
-    ins->Bind(1, contact_id).Bind(2, campaign_id).Bind(3, p.user).Bind(4, phone).Bind(5, NowMs());
-    if (Status s = ins->Run(); !s.ok()) return ErrorResponse(s);
-    if (Status s = tx->Commit(); !s.ok()) return ErrorResponse(s);
-  }
-  auto card = ContactCard(contact_id, phone);
-  if (!card) return ErrorResponse(card.error());
+  auto card = ContactCard(call.contact_id, call.phone);
+  if (!card) return card.error();
+  json dispositions = AgentDispositions(*campaign);
   // The survey (rendered by the desktop, with live branching) and the intro script with
   // its placeholders filled from the contact (the desktop escapes everything it shows).
   std::string script;
-  auto contact = campaigns::LoadContact(db_, contact_id);
+  auto contact = campaigns::LoadContact(db_, call.contact_id);
   json fields = json::object();
   if (contact) {
     fields = {{"nombres", contact->nombres},
               {"apellidos", contact->apellidos},
               {"municipio", contact->municipio},
               {"departamento", contact->departamento},
-              {"agente", p.user}};
+              {"agente", agent}};
   }
   if ((*info)->survey) {
     std::map<std::string, std::string> f;
     for (auto it = fields.begin(); it != fields.end(); ++it) f[it.key()] = it.value();
     script = surveys::RenderText((*info)->survey->intro, f);
   }
+  return json{{"contact", *card},
+              {"campaign", call.campaign},
+              {"call", {{"attempt_id", call.attempt_id}, {"connected", call.connected}}},
+              {"mode", campaigns::DialModeName(campaign->dialing.mode)},
+              {"dispositions", dispositions},
+              {"fields", fields},
+              {"script", script},
+              {"survey", survey},
+              {"windows", (*info)->windows}};
+}
+
+HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id,
+                              std::vector<Push>* pushes) {
+  auto info = GetCampaignInfo(campaign_id);
+  if (!info) return ErrorResponse(info.error());
+  const campaigns::Campaign* campaign = &(*info)->campaign;
+  // The agent's current call first (a reload must not lose it).
+  if (auto it = calls_.find(p.user); it != calls_.end()) {
+    if (it->second.campaign != campaign_id) {
+      return ErrorResponse(Status::FailedPrecondition(
+          "tiene una llamada sin tipificar en la campaña " + it->second.campaign));
+    }
+    auto offer = Offer(p.user, it->second);
+    if (!offer) return ErrorResponse(offer.error());
+    return JsonResponse(200, *offer);
+  }
+  if (Status s = EnsureLoggedIn(p.user, campaign_id); !s.ok()) return ErrorResponse(s);
   AgentState& a = agents_[p.user];
   a.campaign = campaign_id;
+  if (campaign->dialing.mode != campaigns::DialMode::kPreview) {
+    // Progressive/predictive: the engine dials for the agent; the call arrives pushed over
+    // the WebSocket ({"type":"call","offer":...}) and is returned here once connected.
+    if (a.state != "listo") {
+      SetState(p.user, "listo", "");
+      pushes->push_back({"", Dump({{"type", "agent"}, {"user", p.user}, {"state", "listo"}})});
+    }
+    return JsonResponse(200, {{"contact", nullptr},
+                              {"waiting", true},
+                              {"mode", campaigns::DialModeName(campaign->dialing.mode)},
+                              {"message", "en espera: la próxima llamada llegará sola"}});
+  }
+  auto engine = dialing_->EngineFor(campaign_id);
+  if (!engine) return ErrorResponse(engine.error());
+  auto dialed = (*engine)->PreviewDial(p.user);
+  if (!dialed) return ErrorResponse(dialed.error());
+  if (!*dialed) {
+    return JsonResponse(200, {{"contact", nullptr}, {"message", "no hay contactos disponibles"}});
+  }
+  auto st = db_.Prepare("SELECT contact_id, e164, state FROM attempts WHERE id = ?1");
+  if (!st) return ErrorResponse(st.error());
+  st->Bind(1, static_cast<int64_t>(**dialed));
+  auto row = st->Step();
+  if (!row) return ErrorResponse(row.error());
+  if (!*row) return ErrorResponse(Status::Internal("intento sin registro"));
+  CurrentCall call;
+  call.campaign = campaign_id;
+  call.attempt_id = **dialed;
+  call.contact_id = st->Int(0);
+  call.phone = st->Text(1);
+  call.connected = st->Text(2) == "connected";
+  st->Reset();
+  calls_[p.user] = call;
   SetState(p.user, "en_llamada", "");
   pushes->push_back({"", Dump({{"type", "agent"}, {"user", p.user}, {"state", "en_llamada"}})});
-  HttpResponse reply = JsonResponse(200, {{"contact", std::move(*card)},
-                                          {"mode", campaigns::DialModeName(campaign->dialing.mode)},
-                                          {"dispositions", nullptr},
-                                          {"fields", std::move(fields)},
-                                          {"script", script},
-                                          {"survey", nullptr},
-                                          {"windows", nullptr}});
-  SpliceMember(reply.body, "dispositions", (*info)->dispositions_text);
-  if ((*info)->survey) SpliceMember(reply.body, "survey", (*info)->survey_text);
-  SpliceMember(reply.body, "windows", (*info)->windows_text);
-  return reply;
+  auto offer = Offer(p.user, call);
+  if (!offer) return ErrorResponse(offer.error());
+  return JsonResponse(200, *offer);
+}
+
+void Api::OnAgentEvent(const std::string& campaign, const dialer::AgentEvent& ev) {
+  using Kind = dialer::AgentEvent::Kind;
+  switch (ev.kind) {
+    case Kind::kConnected: {
+      CurrentCall call;
+      call.campaign = campaign;
+      call.attempt_id = ev.attempt_id;
+      call.contact_id = ev.contact_id;
+      call.connected = true;
+      auto st = db_.Prepare("SELECT e164 FROM attempts WHERE id = ?1");
+      if (st) {
+        st->Bind(1, static_cast<int64_t>(ev.attempt_id));
+        auto row = st->Step();
+        if (row && *row) call.phone = st->Text(0);
+      }
+      const bool preview = calls_.count(ev.agent) > 0;
+      calls_[ev.agent] = call;
+      agents_[ev.agent].campaign = campaign;
+      SetState(ev.agent, "en_llamada", "");
+      async_pushes_.push_back(
+          {"", Dump({{"type", "agent"}, {"user", ev.agent}, {"state", "en_llamada"}})});
+      if (preview) {
+        // The card is on the desk already (the agent asked for it): only the news.
+        async_pushes_.push_back(
+            {ev.agent, Dump({{"type", "call_connected"}, {"attempt_id", ev.attempt_id}})});
+        break;
+      }
+      auto offer = Offer(ev.agent, call);
+      if (!offer) {
+        log::Error("api: oferta de la llamada {}: {}", ev.attempt_id, offer.error().ToString());
+        break;
+      }
+      async_pushes_.push_back({ev.agent, Dump({{"type", "call"}, {"offer", *offer}})});
+      break;
+    }
+    case Kind::kEnded:
+      async_pushes_.push_back(
+          {ev.agent, Dump({{"type", "call_ended"}, {"attempt_id", ev.attempt_id}})});
+      break;
+    case Kind::kReady: {
+      auto it = calls_.find(ev.agent);
+      if (it == calls_.end() || it->second.attempt_id == disposing_) break;
+      // The agent's (preview) call ended without reaching the agent: busy, no answer...
+      std::string disposition;
+      auto st = db_.Prepare("SELECT COALESCE(disposition, '') FROM attempts WHERE id = ?1");
+      if (st) {
+        st->Bind(1, static_cast<int64_t>(it->second.attempt_id));
+        auto row = st->Step();
+        if (row && *row) disposition = st->Text(0);
+      }
+      async_pushes_.push_back({ev.agent, Dump({{"type", "call_failed"},
+                                               {"attempt_id", it->second.attempt_id},
+                                               {"contact_id", it->second.contact_id},
+                                               {"disposition", disposition}})});
+      calls_.erase(it);
+      if (agents_[ev.agent].state == "en_llamada") SetState(ev.agent, "listo", "");
+      async_pushes_.push_back(
+          {"", Dump({{"type", "agent"}, {"user", ev.agent}, {"state", agents_[ev.agent].state}})});
+      break;
+    }
+  }
 }
 
 HttpResponse Api::GetContact(const Principal& p, int64_t contact_id) {
-  auto st = db_.Prepare("SELECT user_name, phone_e164 FROM assignments WHERE contact_id = ?1");
-  if (!st) return ErrorResponse(st.error());
-  st->Bind(1, contact_id);
-  auto row = st->Step();
-  if (!row) return ErrorResponse(row.error());
-  const bool assigned = *row;
-  const std::string holder = assigned ? st->Text(0) : "";
-  const std::string phone = assigned ? st->Text(1) : "";
-  st->Reset();
-  // An agent sees only the contact it holds; the same answer whether or not it exists.
-  if (!IsSupervisor(p.role) && holder != p.user) {
+  std::string phone;
+  bool mine = false;
+  for (const auto& [agent, call] : calls_) {
+    if (call.contact_id != contact_id) continue;
+    phone = call.phone;
+    mine = agent == p.user;
+  }
+  // An agent sees only the contact of its own call; the same answer whether or not it exists.
+  if (!IsSupervisor(p.role) && !mine) {
     return ErrorResponse(Status::PermissionDenied("este contacto no está asignado a usted"));
   }
   auto card = ContactCard(contact_id, phone);
@@ -827,6 +940,18 @@ HttpResponse Api::GetContact(const Principal& p, int64_t contact_id) {
   return JsonResponse(200, {{"contact", *card}});
 }
 
+// A result is made durable in three steps, because the survey response (surveys::
+// SaveResponse) and the disposition (dialer::Engine::Dispose) each commit their own
+// transaction, and the engine must commit before it acts (its outbox may dial the next
+// number), so the two cannot share one:
+//   1. the result itself (key, attempt, disposition, callback, notes, answers) goes to
+//      agent_results as 'pending';
+//   2. the answers are saved with SaveResponse (idempotent by the same key);
+//   3. Engine::Dispose; then the row becomes 'applied' and the 200 goes out.
+// A crash after 1 is recovered when the campaign's engine opens again (RecoverPending): the
+// answers are saved from the row and the open attempt is disposed with the agent's code
+// instead of INTERRUMPIDA (EngineOptions::recover_result). A retry with the same key finishes
+// what is missing or replays the stored reply; nothing is counted twice.
 HttpResponse Api::SubmitResult(const HttpRequest& request, const Principal& p, int64_t contact_id,
                                std::vector<Push>* pushes) {
   auto body = ParseBody(request);
@@ -843,96 +968,284 @@ HttpResponse Api::SubmitResult(const HttpRequest& request, const Principal& p, i
   auto callback = StringField(*body, "callback_at", false);
   if (!callback) return ErrorResponse(callback.error());
 
-  auto tx = store::Transaction::Begin(db_);
-  if (!tx) return ErrorResponse(tx.error());
-  // A retry of a saved result gets the same answer and changes nothing.
-  auto prev = db_.Prepare(
-      "SELECT user_name, contact_id, response_json FROM api_results WHERE idempotency_key = ?1");
-  if (!prev) return ErrorResponse(prev.error());
-  prev->Bind(1, *key);
-  auto prow = prev->Step();
-  if (!prow) return ErrorResponse(prow.error());
-  if (*prow) {
-    if (prev->Text(0) != p.user || prev->Int(1) != contact_id) {
-      return ErrorResponse(
-          Status::FailedPrecondition("idempotency_key ya usada para otro resultado"));
+  struct Pending {
+    std::string campaign;
+    uint64_t attempt_id = 0;
+    std::string code;
+    std::optional<int64_t> callback_ms;
+    std::string notes;
+    std::string answers_json;
+    std::string reply_json;
+    bool applied = false;
+  } r;
+  bool recorded = false;
+  {
+    auto prev = db_.Prepare(
+        "SELECT user_name, contact_id, campaign_id, attempt_id, disposition, callback_ms, notes,"
+        " answers_json, reply_json, state FROM agent_results WHERE idempotency_key = ?1");
+    if (!prev) return ErrorResponse(prev.error());
+    prev->Bind(1, *key);
+    auto row = prev->Step();
+    if (!row) return ErrorResponse(row.error());
+    if (*row) {
+      if (prev->Text(0) != p.user || prev->Int(1) != contact_id) {
+        return ErrorResponse(
+            Status::FailedPrecondition("idempotency_key ya usada para otro resultado"));
+      }
+      recorded = true;
+      r.campaign = prev->Text(2);
+      r.attempt_id = static_cast<uint64_t>(prev->Int(3));
+      r.code = prev->Text(4);
+      if (!prev->IsNull(5)) r.callback_ms = prev->Int(5);
+      r.notes = prev->Text(6);
+      r.answers_json = prev->Text(7);
+      r.reply_json = prev->Text(8);
+      r.applied = prev->Text(9) == "applied";
     }
-    json replay = json::parse(prev->Text(2), nullptr, false);
+  }
+  if (r.applied) {
+    json replay = json::parse(r.reply_json, nullptr, false);
     replay["duplicate"] = true;
     return JsonResponse(200, replay);
   }
-  prev->Reset();
-  auto st = db_.Prepare("SELECT user_name, campaign_id FROM assignments WHERE contact_id = ?1");
-  if (!st) return ErrorResponse(st.error());
-  st->Bind(1, contact_id);
-  auto row = st->Step();
-  if (!row) return ErrorResponse(row.error());
-  if (!*row || st->Text(0) != p.user) {
-    return ErrorResponse(Status::PermissionDenied("este contacto no está asignado a usted"));
+
+  if (!recorded) {
+    auto cur = calls_.find(p.user);
+    if (cur == calls_.end() || cur->second.contact_id != contact_id) {
+      return ErrorResponse(Status::PermissionDenied("este contacto no está asignado a usted"));
+    }
+    r.campaign = cur->second.campaign;
+    r.attempt_id = cur->second.attempt_id;
   }
-  const std::string campaign_id = st->Text(1);
-  st->Reset();
-  auto info = GetCampaignInfo(campaign_id);
+  auto info = GetCampaignInfo(r.campaign);
   if (!info) return ErrorResponse(info.error());
   const campaigns::Campaign* campaign = &(*info)->campaign;
-  const campaigns::Disposition* d = campaign->dispositions.Find(*code);
-  if (d == nullptr || d->set_by == campaigns::SetBy::kSystem) {
-    return ErrorResponse(
-        Status::InvalidArgument("disposition: '" + *code + "' no es una tipificación de agente"));
-  }
-  if (d->callback && callback->empty()) {
-    return ErrorResponse(Status::InvalidArgument("callback_at: obligatorio para " + d->label));
-  }
   const int64_t now = NowMs();
-  if (!callback->empty()) {
-    // "YYYY-MM-DDTHH:MM", local time of the campaign; must fall inside a calling window.
-    auto date = campaigns::ParseDate(std::string_view(*callback).substr(0, 10));
-    auto tod = callback->size() == 16 && (*callback)[10] == 'T'
-                   ? campaigns::ParseTimeOfDay(std::string_view(*callback).substr(11))
-                   : Result<std::chrono::minutes>(Status::InvalidArgument("hora"));
-    if (!date || !tod) {
-      return ErrorResponse(Status::InvalidArgument("callback_at: se esperaba AAAA-MM-DDTHH:MM"));
+
+  if (!recorded) {
+    const campaigns::Disposition* d = campaign->dispositions.Find(*code);
+    if (d == nullptr || d->set_by == campaigns::SetBy::kSystem) {
+      return ErrorResponse(
+          Status::InvalidArgument("disposition: '" + *code + "' no es una tipificación de agente"));
     }
-    const auto local = std::chrono::local_days(*date) + *tod;
-    const TimePoint at = campaign->calendar.zone.FromLocal(
-        std::chrono::time_point_cast<std::chrono::milliseconds>(local));
-    if (!campaign->MakeCalendar().IsCallable(at) || ToUnixMillis(at) <= now) {
-      return ErrorResponse(Status::InvalidArgument(
-          "callback_at: fuera de las ventanas de llamada de la campaña (o en el pasado)"));
+    if (d->callback && callback->empty()) {
+      return ErrorResponse(Status::InvalidArgument("callback_at: obligatorio para " + d->label));
     }
+    if (!callback->empty()) {
+      // "YYYY-MM-DDTHH:MM", local time of the campaign; must fall inside a calling window.
+      auto date = campaigns::ParseDate(std::string_view(*callback).substr(0, 10));
+      auto tod = callback->size() == 16 && (*callback)[10] == 'T'
+                     ? campaigns::ParseTimeOfDay(std::string_view(*callback).substr(11))
+                     : Result<std::chrono::minutes>(Status::InvalidArgument("hora"));
+      if (!date || !tod) {
+        return ErrorResponse(Status::InvalidArgument("callback_at: se esperaba AAAA-MM-DDTHH:MM"));
+      }
+      const auto local = std::chrono::local_days(*date) + *tod;
+      const TimePoint at = campaign->calendar.zone.FromLocal(
+          std::chrono::time_point_cast<std::chrono::milliseconds>(local));
+      if (!campaign->MakeCalendar().IsCallable(at) || ToUnixMillis(at) <= now) {
+        return ErrorResponse(Status::InvalidArgument(
+            "callback_at: fuera de las ventanas de llamada de la campaña (o en el pasado)"));
+      }
+      r.callback_ms = ToUnixMillis(at);
+    }
+    json answers = body->contains("answers") ? (*body)["answers"] : json::object();
+    if (!answers.is_object()) {
+      return ErrorResponse(Status::InvalidArgument("answers: se esperaba un objeto"));
+    }
+    if (!answers.empty()) {
+      if (!(*info)->survey || !(*info)->stored) {
+        return ErrorResponse(Status::InvalidArgument("answers: la campaña no tiene encuesta"));
+      }
+      auto parsed = surveys::AnswersFromJson(*(*info)->survey, Dump(answers));
+      if (!parsed) return ErrorResponse(parsed.error());
+      if (Status s = surveys::ValidateAnswers(*(*info)->survey, *parsed); !s.ok()) {
+        return ErrorResponse(s);
+      }
+      if (d->complete &&
+          surveys::DecideStatus(*(*info)->survey, *parsed) != surveys::ResponseStatus::kComplete) {
+        return ErrorResponse(
+            Status::InvalidArgument("answers: faltan respuestas obligatorias para " + d->label));
+      }
+    } else if (d->complete && (*info)->survey) {
+      return ErrorResponse(Status::InvalidArgument("answers: la encuesta está vacía"));
+    }
+    // The call must be in the agent's hands (connected or in wrap-up); a preview call that is
+    // still ringing, or already ended by the network, cannot take an agent's result.
+    auto st = db_.Prepare("SELECT state, COALESCE(disposition, '') FROM attempts WHERE id = ?1");
+    if (!st) return ErrorResponse(st.error());
+    st->Bind(1, static_cast<int64_t>(r.attempt_id));
+    auto row = st->Step();
+    if (!row) return ErrorResponse(row.error());
+    const std::string state = *row ? st->Text(0) : "";
+    const std::string system_code = *row ? st->Text(1) : "";
+    st->Reset();
+    if (state != "connected" && state != "wrapup") {
+      return ErrorResponse(Status::FailedPrecondition(
+          state == "disposed" ? "la llamada ya terminó (" + system_code + "); pida otro contacto"
+                              : "la llamada aún no ha sido contestada"));
+    }
+    r.code = d->code;
+    r.notes = *notes;
+    r.answers_json = answers.empty() ? "" : Dump(answers);
+    r.reply_json = Dump({{"ok", true},
+                         {"contact_id", contact_id},
+                         {"attempt_id", r.attempt_id},
+                         {"disposition", d->code},
+                         {"complete", d->complete},
+                         {"saved_at", FormatUtc(FromUnixMillis(now))}});
+    // Step 1: the result, durable.
+    auto ins = db_.Prepare(
+        "INSERT INTO agent_results(idempotency_key, user_name, campaign_id, contact_id,"
+        " attempt_id, disposition, callback_ms, notes, answers_json, reply_json, state,"
+        " created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11)");
+    if (!ins) return ErrorResponse(ins.error());
+    ins->Bind(1, *key).Bind(2, p.user).Bind(3, r.campaign).Bind(4, contact_id);
+    ins->Bind(5, static_cast<int64_t>(r.attempt_id)).Bind(6, r.code).Bind(7, r.callback_ms);
+    ins->Bind(8, r.notes).Bind(9, r.answers_json).Bind(10, r.reply_json).Bind(11, now);
+    if (Status s = ins->Run(); !s.ok()) return ErrorResponse(s);  // autocommit: durable
   }
-  json answers = body->contains("answers") ? (*body)["answers"] : json::object();
-  if (!answers.is_object()) {
-    return ErrorResponse(Status::InvalidArgument("answers: se esperaba un objeto"));
+
+  // Step 2: the answers (idempotent by key).
+  if (!r.answers_json.empty() && (*info)->survey && (*info)->stored) {
+    auto parsed = surveys::AnswersFromJson(*(*info)->survey, r.answers_json);
+    if (!parsed) return ErrorResponse(parsed.error());
+    surveys::NewResponse nr;
+    nr.idempotency_key = "desk/" + *key;
+    nr.survey_id = (*info)->stored->id;
+    nr.survey_version = (*info)->stored->version;
+    nr.campaign_id = r.campaign;
+    nr.contact_id = contact_id;
+    nr.attempt_id = static_cast<int64_t>(r.attempt_id);
+    nr.agent = p.user;
+    nr.started_ms = now;
+    nr.ended_ms = now;
+    nr.answers = std::move(*parsed);
+    auto saved = surveys::SaveResponse(db_, *(*info)->survey, nr);
+    if (!saved) return ErrorResponse(saved.error());
   }
-  json reply = {{"ok", true},
-                {"contact_id", contact_id},
-                {"disposition", d->code},
-                {"complete", d->complete},
-                {"saved_at", FormatUtc(FromUnixMillis(now))}};
-  auto ins = db_.Prepare(
-      "INSERT INTO api_results(idempotency_key, user_name, contact_id, response_json, "
-      "created_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
-  if (!ins) return ErrorResponse(ins.error());
-  ins->Bind(1, *key).Bind(2, p.user).Bind(3, contact_id).Bind(4, Dump(reply)).Bind(5, now);
-  if (Status s = ins->Run(); !s.ok()) return ErrorResponse(s);
-  // TODO(server): hand the answers to surveys::SaveResponse and the disposition to
-  // dialer::Engine::Dispose in this same transaction once serve runs the engine.
-  auto del = db_.Prepare("DELETE FROM assignments WHERE contact_id = ?1");
-  if (!del) return ErrorResponse(del.error());
-  del->Bind(1, contact_id);
-  if (Status s = del->Run(); !s.ok()) return ErrorResponse(s);
-  if (Status s = tx->Commit(); !s.ok()) return ErrorResponse(s);  // durable before the 200
+
+  // Step 3: the disposition. An attempt already disposed with this code was applied by a
+  // previous try (or by recovery).
+  std::string disposed_as;
+  {
+    auto st = db_.Prepare("SELECT state, COALESCE(disposition, '') FROM attempts WHERE id = ?1");
+    if (!st) return ErrorResponse(st.error());
+    st->Bind(1, static_cast<int64_t>(r.attempt_id));
+    auto row = st->Step();
+    if (!row) return ErrorResponse(row.error());
+    if (*row && st->Text(0) == "disposed") disposed_as = st->Text(1);
+  }
+  if (disposed_as.empty()) {
+    auto engine = dialing_->EngineFor(r.campaign);
+    if (!engine) return ErrorResponse(engine.error());
+    std::optional<TimePoint> cb;
+    if (r.callback_ms) cb = FromUnixMillis(*r.callback_ms);
+    disposing_ = r.attempt_id;
+    Status s = (*engine)->Dispose(r.attempt_id, r.code, cb, r.notes);
+    disposing_ = 0;
+    if (!s.ok()) return ErrorResponse(s);
+  } else if (disposed_as != r.code) {
+    return ErrorResponse(Status::FailedPrecondition("la llamada ya terminó (" + disposed_as + ")"));
+  }
+  auto upd = db_.Prepare("UPDATE agent_results SET state = 'applied' WHERE idempotency_key = ?1");
+  if (!upd) return ErrorResponse(upd.error());
+  upd->Bind(1, *key);
+  if (Status s = upd->Run(); !s.ok()) return ErrorResponse(s);
+
+  if (auto cur = calls_.find(p.user);
+      cur != calls_.end() && cur->second.attempt_id == r.attempt_id) {
+    calls_.erase(cur);
+  }
+  const campaigns::Disposition* d = campaign->dispositions.Find(r.code);
+  const bool complete = d != nullptr && d->complete;
   AgentState& a = agents_[p.user];
-  ++a.results[d->code];
-  if (d->complete) ++a.completes;
-  SetState(p.user, "listo", "");
+  ++a.results[r.code];
+  if (complete) ++a.completes;
+  if (a.state == "en_llamada") SetState(p.user, "listo", "");
   pushes->push_back({"", Dump({{"type", "result"},
                                {"user", p.user},
-                               {"campaign", campaign_id},
-                               {"disposition", d->code},
-                               {"complete", d->complete}})});
-  return JsonResponse(200, reply);
+                               {"campaign", r.campaign},
+                               {"disposition", r.code},
+                               {"complete", complete}})});
+  return JsonResponse(200, json::parse(r.reply_json, nullptr, false));
+}
+
+Result<std::map<uint64_t, dialer::RecoveredResult>> Api::RecoverPending(
+    const std::string& campaign) {
+  std::map<uint64_t, dialer::RecoveredResult> out;
+  struct Row {
+    std::string key, user;
+    int64_t contact_id = 0, attempt_id = 0;
+    std::string code;
+    std::optional<int64_t> callback_ms;
+    std::string notes, answers_json, attempt_state;
+  };
+  std::vector<Row> rows;
+  {
+    auto st = db_.Prepare(
+        "SELECT r.idempotency_key, r.user_name, r.contact_id, r.attempt_id, r.disposition,"
+        " r.callback_ms, r.notes, r.answers_json, COALESCE(a.state, '') FROM agent_results r"
+        " LEFT JOIN attempts a ON a.id = r.attempt_id"
+        " WHERE r.campaign_id = ?1 AND r.state = 'pending' ORDER BY r.created_ms");
+    if (!st) return st.error();
+    st->Bind(1, campaign);
+    for (;;) {
+      auto row = st->Step();
+      if (!row) return row.error();
+      if (!*row) break;
+      Row x;
+      x.key = st->Text(0);
+      x.user = st->Text(1);
+      x.contact_id = st->Int(2);
+      x.attempt_id = st->Int(3);
+      x.code = st->Text(4);
+      if (!st->IsNull(5)) x.callback_ms = st->Int(5);
+      x.notes = st->Text(6);
+      x.answers_json = st->Text(7);
+      x.attempt_state = st->Text(8);
+      rows.push_back(std::move(x));
+    }
+  }
+  if (rows.empty()) return out;
+  auto info = GetCampaignInfo(campaign);
+  if (!info) return info.error();
+  for (const Row& x : rows) {
+    if (!x.answers_json.empty() && (*info)->survey && (*info)->stored) {
+      auto parsed = surveys::AnswersFromJson(*(*info)->survey, x.answers_json);
+      if (!parsed) return parsed.error();
+      surveys::NewResponse nr;
+      nr.idempotency_key = "desk/" + x.key;
+      nr.survey_id = (*info)->stored->id;
+      nr.survey_version = (*info)->stored->version;
+      nr.campaign_id = campaign;
+      nr.contact_id = x.contact_id;
+      nr.attempt_id = x.attempt_id;
+      nr.agent = x.user;
+      nr.started_ms = NowMs();
+      nr.ended_ms = nr.started_ms;
+      nr.answers = std::move(*parsed);
+      auto saved = surveys::SaveResponse(db_, *(*info)->survey, nr);
+      if (!saved) return saved.error();
+    }
+    if (x.attempt_state == "disposed" || x.attempt_state.empty()) {
+      // Disposed before the crash (or gone): only the row's state was left behind.
+      auto upd =
+          db_.Prepare("UPDATE agent_results SET state = 'applied' WHERE idempotency_key = ?1");
+      if (!upd) return upd.error();
+      upd->Bind(1, x.key);
+      if (Status s = upd->Run(); !s.ok()) return s;
+      continue;
+    }
+    dialer::RecoveredResult rr;
+    rr.code = x.code;
+    if (x.callback_ms) rr.callback_at = FromUnixMillis(*x.callback_ms);
+    rr.notes = x.notes;
+    out[static_cast<uint64_t>(x.attempt_id)] = rr;
+    log::Warn("campaña {}: resultado del agente {} recuperado para el intento {}", campaign, x.user,
+              x.attempt_id);
+  }
+  return out;
 }
 
 HttpResponse Api::SmsGatewayCallback(const HttpRequest& request, std::string_view path) {
@@ -1054,8 +1367,9 @@ Result<json> Api::Wallboard() {
       const int64_t attempts = st->Int(0);
       const int64_t live = st->Int(1);
       const int64_t abandoned = st->Int(2);
-      j["attempts_today"] = attempts + results;
-      j["contacts_today"] = live + results;
+      // Agents' results are attempts of the engines: counted there, not twice.
+      j["attempts_today"] = attempts;
+      j["contacts_today"] = live;
       if (live > 0) {
         j["abandon_rate_today"] = static_cast<double>(abandoned) / static_cast<double>(live);
       }

@@ -1,7 +1,9 @@
 #pragma once
 // The JSON API under /api/v1, as a plain function of a request (no sockets, no Beast): the
 // network layer turns Beast messages into HttpRequest and back. Runs on the store thread:
-// an Api and its Db are used by one thread only.
+// an Api and its Db are used by one thread only. The Api also hosts the dialer (Dialing:
+// one engine per running campaign) on that same thread: agents' ready/pause, next contact
+// and results go to the engines, and the engines' agent events become WebSocket pushes.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -14,6 +16,8 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "dialer/engine.h"
+#include "server/src/dialing.h"
 #include "server/users.h"
 #include "store/db.h"
 
@@ -65,10 +69,15 @@ class Api {
     Duration session_idle = std::chrono::minutes(60);
     // Where uploaded bases, rejects files and downloads are written.
     std::string work_dir = "/tmp";
+    // How campaigns' telephony drivers are built (simulated citizens or SIP).
+    TelephonyOptions telephony;
     // The SMS gateway's shared secret (ServerOptions::sms_callback_token); empty = off.
     std::string sms_callback_token;
   };
   Api(store::Db& db, Clock& clock, Options options);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
 
   // Handles one /api/v1 request. Never throws: failures become JSON errors. Messages for
   // WebSockets are appended to `pushes`.
@@ -83,6 +92,15 @@ class Api {
 
   // The live wallboard (also GET /api/v1/wallboard).
   Result<nlohmann::json> Wallboard();
+
+  // The dialer. The owner runs DialerPump() when DialerNextWakeup() passes, and after each
+  // Handle()/DialerPump() publishes TakePushes() (pushes caused by engine events that were
+  // not part of a request's reply).
+  void DialerPump() { dialing_->Pump(); }
+  TimePoint DialerNextWakeup() const { return dialing_->NextWakeup(); }
+  std::vector<Push> TakePushes() { return std::exchange(async_pushes_, {}); }
+  // How SIP events reach this thread (see Dialing::Post).
+  void SetDialerPost(Dialing::Post post) { dialing_->SetPost(std::move(post)); }
 
  private:
   struct AgentState {
@@ -121,6 +139,23 @@ class Api {
   Result<nlohmann::json> ContactCard(int64_t contact_id, const std::string& phone);
   HttpResponse Users(const Principal& p);
 
+  // The call an agent is on (or was offered in preview), until its result is saved.
+  struct CurrentCall {
+    std::string campaign;
+    uint64_t attempt_id = 0;
+    int64_t contact_id = 0;
+    std::string phone;
+    bool connected = false;
+  };
+  // The offer shown on the desk: contact card, script, survey, dispositions, windows.
+  Result<nlohmann::json> Offer(const std::string& agent, const CurrentCall& call);
+  // Logs the agent in to `campaign`'s engine (out of any other campaign's).
+  Status EnsureLoggedIn(const std::string& agent, const std::string& campaign);
+  void OnAgentEvent(const std::string& campaign, const dialer::AgentEvent& ev);
+  // Crash recovery before an engine opens: saves answers of results recorded as pending
+  // and returns their typifications for the attempts still open (dialing.h Recover).
+  Result<std::map<uint64_t, dialer::RecoveredResult>> RecoverPending(const std::string& campaign);
+
   // Campaign configuration and survey, parsed once per campaign (both are immutable once
   // stored; a new survey version means a new campaign file).
   struct CampaignInfo;
@@ -135,6 +170,10 @@ class Api {
   std::string dummy_hash_;  // verified for unknown users, so timing does not tell
   std::map<std::string, AgentState> agents_;
   std::map<std::string, std::shared_ptr<const CampaignInfo>> campaign_cache_;
+  std::unique_ptr<Dialing> dialing_;
+  std::map<std::string, CurrentCall> calls_;  // by agent
+  uint64_t disposing_ = 0;                    // the attempt SubmitResult is disposing
+  std::vector<Push> async_pushes_;
 };
 
 // JSON helpers shared by the handlers.

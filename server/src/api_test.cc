@@ -37,6 +37,14 @@ class ApiTest : public ::testing::Test {
     Api::Options ao;
     ao.pbkdf2_iterations = kIter;
     ao.work_dir = dir_.path().string();
+    // Simulated citizens who always answer, 3-4 s after the dial (virtual time: the test
+    // moves clock_ and runs DialerPump()).
+    ao.telephony.citizens.live_answer_rate = 1;
+    ao.telephony.citizens.busy_share = 0;
+    ao.telephony.citizens.voicemail_share = 0;
+    ao.telephony.citizens.invalid_share = 0;
+    ao.telephony.citizens.damaged_share = 0;
+    ao.telephony.citizens.mean_ring_to_answer = 3;
     api_ = std::make_unique<Api>(*db_, clock_, ao);
     // A bare campaign (the defaults: dispositions, progressive) with two contacts.
     ASSERT_OK(db_->Exec(
@@ -86,6 +94,23 @@ class ApiTest : public ::testing::Test {
   }
 
   static json Body(const HttpResponse& r) { return json::parse(r.body); }
+
+  // The agent goes ready in c1 (progressive): the engine dials, the citizen answers within
+  // seconds and the call is connected and pushed to the agent. Returns the offer.
+  json ReadyAndConnected(const Session& s, const std::string& user) {
+    HttpResponse r = Call("POST", "/api/v1/agent/state", R"({"state":"listo","campaign":"c1"})", s);
+    EXPECT_EQ(r.status, 200) << r.body;
+    for (int i = 0; i < 30; ++i) {
+      clock_.Advance(std::chrono::seconds(1));
+      api_->DialerPump();
+      for (const Push& p : api_->TakePushes()) {
+        json m = json::parse(p.message);
+        if (p.user == user && m["type"] == "call") return m["offer"];
+      }
+    }
+    ADD_FAILURE() << "no call for " << user;
+    return json::object();
+  }
 
   sondeo::testing::TempDir dir_;
   ManualClock clock_{FromUnixMillis(1'780'000'000'000)};
@@ -189,9 +214,13 @@ TEST_F(ApiTest, AgentCannotStartCampaignsExportOrSeeOthersContacts) {
   EXPECT_EQ(Call("GET", "/api/v1/users", "", sara).status, 403);
   EXPECT_EQ(Call("GET", "/api/v1/users", "", LoginOk("root")).status, 200);
 
+  // Progressive: ana's call arrives pushed with its card; next-contact returns it too.
+  json offer = ReadyAndConnected(ana, "ana");
+  ASSERT_TRUE(offer.contains("contact")) << offer.dump();
   HttpResponse next = Call("POST", "/api/v1/campaigns/c1/next", "{}", ana);
   ASSERT_EQ(next.status, 200) << next.body;
   json card = Body(next)["contact"];
+  EXPECT_EQ(card, offer["contact"]);
   const int64_t id = card["id"];
   EXPECT_EQ(card["name"], "Natalia Torres");
   EXPECT_EQ(card["municipio"], "Medellín");
@@ -203,10 +232,12 @@ TEST_F(ApiTest, AgentCannotStartCampaignsExportOrSeeOthersContacts) {
   const json next_body = Body(next);  // a temporary in a range-for would dangle
   for (const auto& d : next_body["dispositions"]) EXPECT_NE(d["code"], "ABANDONADA");
 
+  EXPECT_EQ(offer.dump().find("1012345678"), std::string::npos);
+
   // beto gets the other contact and may not read ana's.
-  HttpResponse next_b = Call("POST", "/api/v1/campaigns/c1/next", "{}", beto);
-  ASSERT_EQ(next_b.status, 200);
-  EXPECT_NE(Body(next_b)["contact"]["id"], id);
+  json offer_b = ReadyAndConnected(beto, "beto");
+  ASSERT_TRUE(offer_b.contains("contact")) << offer_b.dump();
+  EXPECT_NE(offer_b["contact"]["id"], id);
   EXPECT_EQ(Call("GET", "/api/v1/contacts/" + std::to_string(id), "", beto).status, 403);
   EXPECT_EQ(Call("POST", "/api/v1/contacts/" + std::to_string(id) + "/result",
                  R"({"idempotency_key":"k-b","disposition":"NO_CONTESTA"})", beto)
@@ -220,15 +251,23 @@ TEST_F(ApiTest, ResultsAreIdempotentAndOnlyAgentDispositions) {
   Session sara = LoginOk("sara");
   Session ana = LoginOk("ana");
   ASSERT_EQ(Call("POST", "/api/v1/campaigns/c1/start", "{}", sara).status, 200);
-  HttpResponse next = Call("POST", "/api/v1/campaigns/c1/next", "{}", ana);
-  ASSERT_EQ(next.status, 200);
+  json offer = ReadyAndConnected(ana, "ana");
+  ASSERT_TRUE(offer.contains("contact")) << offer.dump();
+  const int64_t attempt = offer["call"]["attempt_id"];
   const std::string url =
-      "/api/v1/contacts/" + std::to_string(Body(next)["contact"]["id"].get<int64_t>()) + "/result";
+      "/api/v1/contacts/" + std::to_string(offer["contact"]["id"].get<int64_t>()) + "/result";
   EXPECT_EQ(Call("POST", url, R"({"idempotency_key":"k1","disposition":"ABANDONADA"})", ana).status,
             400);
   EXPECT_EQ(Call("POST", url, R"({"disposition":"ENCUESTA_EFECTIVA"})", ana).status, 400);
+  // c1 has no survey: answers cannot be validated, so none are taken.
+  EXPECT_EQ(
+      Call("POST", url,
+           R"({"idempotency_key":"k0","disposition":"ENCUESTA_EFECTIVA","answers":{"q3":"si"}})",
+           ana)
+          .status,
+      400);
   const std::string body =
-      R"({"idempotency_key":"k1","disposition":"ENCUESTA_EFECTIVA","answers":{"q3":"si"},"notes":"ok"})";
+      R"({"idempotency_key":"k1","disposition":"ENCUESTA_EFECTIVA","answers":{},"notes":"ok"})";
   HttpResponse first = Call("POST", url, body, ana);
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_EQ(Body(first)["complete"], true);
@@ -236,10 +275,18 @@ TEST_F(ApiTest, ResultsAreIdempotentAndOnlyAgentDispositions) {
   HttpResponse again = Call("POST", url, body, ana);
   ASSERT_EQ(again.status, 200);
   EXPECT_EQ(Body(again)["duplicate"], true);
-  auto st = db_->Prepare("SELECT COUNT(*) FROM api_results");
+  auto st = db_->Prepare("SELECT COUNT(*) FROM agent_results WHERE state = 'applied'");
   ASSERT_OK(st);
   ASSERT_TRUE(*st->Step());
   EXPECT_EQ(st->Int(0), 1);
+  // The engine disposed the attempt with the agent's code and notes.
+  auto at = db_->Prepare("SELECT state, disposition, notes FROM attempts WHERE id = ?1");
+  ASSERT_OK(at);
+  at->Bind(1, attempt);
+  ASSERT_TRUE(*at->Step());
+  EXPECT_EQ(at->Text(0), "disposed");
+  EXPECT_EQ(at->Text(1), "ENCUESTA_EFECTIVA");
+  EXPECT_EQ(at->Text(2), "ok");
   // The wallboard counts the complete.
   auto wb = api_->Wallboard();
   ASSERT_OK(wb);

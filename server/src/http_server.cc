@@ -1,6 +1,7 @@
 // The network side of the server (the only Beast translation unit): listener, HTTP(S)
 // sessions as coroutines, WebSocket sessions with an outbox (asio chat_server shape), the
 // wallboard ticker, shutdown. Every API call runs on the store thread (Api).
+#include <algorithm>
 #include <csignal>
 #include <deque>
 #include <exception>
@@ -71,6 +72,9 @@ struct Shared {
   tcp::acceptor acceptor;
   asio::steady_timer wallboard_timer;
   std::optional<asio::signal_set> signals;
+  // The dialer's wake-up (store thread only; created on it, see Server::Start).
+  std::optional<asio::steady_timer> dial_timer;
+  bool dial_stopped = false;                               // (store)
   bool stopping = false;                                   // (io)
   uint64_t next_id = 1;                                    // (io)
   std::map<uint64_t, std::function<void()>> http_closers;  // (io)
@@ -110,8 +114,39 @@ struct Shared {
     for (auto& [id, w] : all) {
       if (auto peer = w.lock()) peer->Stop();
     }
+    // The dialer's timer is pending work of the store pool: cancel it there, or join() waits.
+    asio::post(store, [this] {
+      dial_stopped = true;
+      if (dial_timer) dial_timer->cancel();
+    });
   }
 };
+
+// After any store-thread work (API call, dialer wake-up, SIP event): publish the pushes the
+// engines' events produced and re-arm the dialer's timer for its next wake-up. Store thread.
+void AfterStore(const std::shared_ptr<Shared>& s) {
+  // Handlers queued in Shared's own io_context or pool hold it weakly: one left behind at
+  // shutdown must not keep Shared (and so itself) alive.
+  std::weak_ptr<Shared> weak = s;
+  std::vector<Push> pushes = s->api->TakePushes();
+  if (!pushes.empty()) {
+    asio::post(s->ioc, [weak, pushes = std::move(pushes)] {
+      if (auto strong = weak.lock()) {
+        for (const Push& p : pushes) strong->Publish(p);
+      }
+    });
+  }
+  if (s->dial_stopped) return;
+  if (!s->dial_timer) s->dial_timer.emplace(s->store.get_executor());
+  const Duration delay = s->api->DialerNextWakeup() - s->opts.clock->Now();
+  s->dial_timer->expires_after(std::max(delay, Duration(0)));
+  s->dial_timer->async_wait([weak](const boost::system::error_code& ec) {
+    auto strong = weak.lock();
+    if (ec || !strong || strong->dial_stopped) return;  // re-armed (aborted) or stopping
+    strong->api->DialerPump();
+    AfterStore(strong);
+  });
+}
 
 // Work for the store thread. GCC 12 + Boost 1.74 corrupt objects moved into capturing
 // lambdas or temporaries inside co_await expressions (ASan: bad free), so every store call is
@@ -148,6 +183,7 @@ Awaitable<void> RunStoreCall(std::shared_ptr<Shared> s, std::shared_ptr<StoreCal
       break;
     }
   }
+  AfterStore(s);
   co_return;
 }
 
@@ -521,8 +557,21 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   api_options.pbkdf2_iterations = o.pbkdf2_iterations;
   api_options.session_ttl = o.session_ttl;
   api_options.session_idle = o.session_idle;
+  api_options.telephony = o.telephony;
   api_options.sms_callback_token = o.sms_callback_token;
   s->api = std::make_unique<Api>(*s->db, *o.clock, api_options);
+  // SIP events arrive on the SIP thread: the engines hear them on the store thread.
+  std::weak_ptr<Shared> weak = s;
+  s->api->SetDialerPost([weak](std::function<void()> fn) {
+    auto strong = weak.lock();
+    if (!strong) return;
+    asio::post(strong->store, [weak, fn = std::move(fn)] {
+      auto shared = weak.lock();
+      if (!shared || shared->dial_stopped) return;
+      fn();
+      AfterStore(shared);
+    });
+  });
 
   if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
     if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
@@ -569,6 +618,13 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   asio::co_spawn(s->ioc, Listen(s), [](std::exception_ptr e) { LogException("listener", e); });
   asio::co_spawn(s->ioc, WallboardLoop(s),
                  [](std::exception_ptr e) { LogException("wallboard", e); });
+  // Open the engines of running campaigns now (recovery runs at start, not at first use).
+  asio::post(s->store, [weak] {
+    auto strong = weak.lock();
+    if (!strong || strong->dial_stopped) return;
+    strong->api->DialerPump();
+    AfterStore(strong);
+  });
   impl->io_thread = std::thread([s] {
     try {
       s->ioc.run();

@@ -2,8 +2,7 @@
 
 namespace sondeo::server {
 
-// Module key "server": accounts, sessions, which agent holds which contact, and the
-// replies of already-applied results (idempotency keys).
+// Module key "server": accounts, sessions, and the agents' results (idempotency keys).
 std::vector<store::Migration> Migrations() {
   return {
       {"server", 1, "users, sessions, assignments, idempotent results",
@@ -36,6 +35,26 @@ std::vector<store::Migration> Migrations() {
        " contact_id INTEGER NOT NULL,"
        " response_json TEXT NOT NULL,"
        " created_ms INTEGER NOT NULL);"},
+      // Since `serve` runs the dialer, contacts come from the engines (attempts) and results
+      // go to surveys' responses and the engine: assignments and api_results are no longer
+      // used (kept, so existing databases stay valid). agent_results is the durable record
+      // of each agent result (see Api::SubmitResult): idempotency and crash recovery.
+      {"server", 2, "agent results (engine dispositions + survey responses)",
+       "CREATE TABLE agent_results ("
+       " idempotency_key TEXT PRIMARY KEY,"
+       " user_name TEXT NOT NULL,"
+       " campaign_id TEXT NOT NULL,"
+       " contact_id INTEGER NOT NULL,"
+       " attempt_id INTEGER NOT NULL,"
+       " disposition TEXT NOT NULL,"
+       " callback_ms INTEGER,"
+       " notes TEXT NOT NULL DEFAULT '',"
+       " answers_json TEXT NOT NULL DEFAULT '',"  // as received; '' = no answers
+       " reply_json TEXT NOT NULL,"               // the 200's body, replayed on retries
+       " state TEXT NOT NULL CHECK (state IN ('pending','applied')),"
+       " created_ms INTEGER NOT NULL);"
+       "CREATE INDEX agent_results_pending ON agent_results(campaign_id, state);"
+       "CREATE INDEX agent_results_attempt ON agent_results(attempt_id);"},
   };
 }
 

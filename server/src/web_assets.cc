@@ -91,7 +91,8 @@ function setPill(state, reason) {
 
 async function setState(state) {
   const reason = state === 'pausa' ? document.getElementById('pause-reason').value : '';
-  const r = await App.api('POST', '/agent/state', {state, reason});
+  const campaign = document.getElementById('campaign').value;
+  const r = await App.api('POST', '/agent/state', {state, reason, campaign});
   setPill(r.state, r.reason);
   if (state === 'listo' && !Desk.offer) nextContact();
 }
@@ -207,7 +208,8 @@ async function nextContact() {
   if (!campaign) return;
   try {
     const o = await App.api('POST', '/campaigns/' + encodeURIComponent(campaign) + '/next', {});
-    if (o.contact) showOffer(o); else { clearOffer(); App.toast(T('agent.no_contacts')); }
+    if (o.contact) showOffer(o);
+    else { clearOffer(); App.toast(T(o.waiting ? 'agent.waiting_call' : 'agent.no_contacts')); }
   } catch (e) {
     App.toast(e.message);
   }
@@ -242,6 +244,14 @@ document.addEventListener('DOMContentLoaded', async () => {
   // Progressive/predictive: the call arrives pushed with its contact.
   App.socket((m) => {
     if (m.type === 'call' && m.offer) showOffer(m.offer);
+    // Preview: the dialed number did not answer (busy, no answer...): on to the next one.
+    if (m.type === 'call_failed' && Desk.offer && Desk.offer.call &&
+        Desk.offer.call.attempt_id === m.attempt_id) {
+      clearOffer();
+      App.toast(T('agent.call_failed') + ' (' + m.disposition + ')');
+      nextContact();
+    }
+    if (m.type === 'call_ended') App.toast(T('agent.call_ended'));
     if (m.type === 'agent' && m.user === App.me.user) setPill(m.state, m.reason);
   });
 });
@@ -387,6 +397,9 @@ const I18N = {
     'agent.notes': 'Notas', 'agent.save': 'Guardar y siguiente', 'agent.saved': 'Guardado',
     'agent.required': 'Respuesta obligatoria', 'agent.choose_disposition': 'Elija una tipificación',
     'agent.no_contacts': 'No hay contactos disponibles ahora',
+    'agent.waiting_call': 'En espera: la llamada llegará sola',
+    'agent.call_failed': 'La llamada terminó sin contacto',
+    'agent.call_ended': 'El ciudadano colgó: tipifique',
     'agent.shortcuts': 'Atajos: 1-9 tipificación · Ctrl+Enter guardar · F2 listo · F3 pausa',
     'sup.title': 'Consola del supervisor', 'sup.campaigns': 'Campañas', 'sup.start': 'Iniciar',
     'sup.pause': 'Pausar', 'sup.import': 'Importar base', 'sup.upload': 'Subir',
@@ -413,6 +426,9 @@ const I18N = {
     'agent.saved': 'Saved', 'agent.required': 'Answer required',
     'agent.choose_disposition': 'Choose a disposition',
     'agent.no_contacts': 'No contacts available now',
+    'agent.waiting_call': 'Waiting: the call will arrive by itself',
+    'agent.call_failed': 'The call ended without contact',
+    'agent.call_ended': 'The citizen hung up: set the disposition',
     'agent.shortcuts': 'Shortcuts: 1-9 disposition · Ctrl+Enter save · F2 ready · F3 pause',
     'sup.title': 'Supervisor console', 'sup.campaigns': 'Campaigns', 'sup.start': 'Start',
     'sup.pause': 'Pause', 'sup.import': 'Import a base', 'sup.upload': 'Upload',

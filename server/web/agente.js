@@ -11,7 +11,8 @@ function setPill(state, reason) {
 
 async function setState(state) {
   const reason = state === 'pausa' ? document.getElementById('pause-reason').value : '';
-  const r = await App.api('POST', '/agent/state', {state, reason});
+  const campaign = document.getElementById('campaign').value;
+  const r = await App.api('POST', '/agent/state', {state, reason, campaign});
   setPill(r.state, r.reason);
   if (state === 'listo' && !Desk.offer) nextContact();
 }
@@ -127,7 +128,8 @@ async function nextContact() {
   if (!campaign) return;
   try {
     const o = await App.api('POST', '/campaigns/' + encodeURIComponent(campaign) + '/next', {});
-    if (o.contact) showOffer(o); else { clearOffer(); App.toast(T('agent.no_contacts')); }
+    if (o.contact) showOffer(o);
+    else { clearOffer(); App.toast(T(o.waiting ? 'agent.waiting_call' : 'agent.no_contacts')); }
   } catch (e) {
     App.toast(e.message);
   }
@@ -162,6 +164,14 @@ document.addEventListener('DOMContentLoaded', async () => {
   // Progressive/predictive: the call arrives pushed with its contact.
   App.socket((m) => {
     if (m.type === 'call' && m.offer) showOffer(m.offer);
+    // Preview: the dialed number did not answer (busy, no answer...): on to the next one.
+    if (m.type === 'call_failed' && Desk.offer && Desk.offer.call &&
+        Desk.offer.call.attempt_id === m.attempt_id) {
+      clearOffer();
+      App.toast(T('agent.call_failed') + ' (' + m.disposition + ')');
+      nextContact();
+    }
+    if (m.type === 'call_ended') App.toast(T('agent.call_ended'));
     if (m.type === 'agent' && m.user === App.me.user) setPill(m.state, m.reason);
   });
 });

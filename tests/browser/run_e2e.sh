@@ -34,7 +34,11 @@ YAML
 # Every document of the base, to check none reaches the agent's screen.
 cut -d';' -f1 "$SRC/examples/bases/base_ejemplo.csv" | tail -n +2 > "$OUT/documents.txt"
 
-"$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 >"$TMP/serve.out" 2>"$OUT/serve.log" &
+# serve runs the dialer (progressive, simulated citizens who all answer within seconds); the
+# clock starts on a Tuesday 10:00 in Bogotá, inside the calling windows whatever the day.
+printf 'sim_seed: 3\nsim_answer_rate: 1\nsim_busy_share: 0\nsim_voicemail_share: 0\nsim_invalid_share: 0\nsim_damaged_share: 0\nsim_ring_seconds: 3\n' > "$TMP/serve.conf"
+"$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/serve.conf" \
+  --clock-start 2026-12-01T15:00:00Z >"$TMP/serve.out" 2>"$OUT/serve.log" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do grep -q '^listening' "$TMP/serve.out" && break; sleep 0.1; done
 URL=$(sed -n 's/^listening //p' "$TMP/serve.out" | head -1)

@@ -20,7 +20,11 @@ expect_rc 0 "users list --json" -- "$SONDEO" --db "$DB" --json users list
 printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [u["name"] for u in d["users"]]==["ana","sara"]' \
   && ok || fail "users list: $OUT"
 
-"$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
+# The dialer's simulated citizens all answer; the clock starts on a Tuesday 10:00 in Bogotá
+# (inside the default calling windows, whatever day the test runs).
+printf 'sim_answer_rate: 1\nsim_busy_share: 0\nsim_voicemail_share: 0\nsim_invalid_share: 0\nsim_damaged_share: 0\nsim_ring_seconds: 3\n' > "$TMP/serve.conf"
+"$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/serve.conf" --clock-start 2026-12-01T15:00:00Z \
+  >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do grep -q '^listening' "$TMP/serve.out" && break; sleep 0.1; done
 URL=$(sed -n 's/^listening //p' "$TMP/serve.out" | head -1)
@@ -54,8 +58,16 @@ printf '%s' "$r" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d
 [ "$(code -b "$TMP/ana" "$URL/api/v1/campaigns/demo/export?format=csv")" = 403 ] && ok || fail "agent exported"
 [ "$(code -b "$TMP/sara" "$URL/api/v1/campaigns/demo/export?format=csv")" = 200 ] && ok || fail "supervisor export"
 
-next=$(curl -s -b "$TMP/ana" -H "X-CSRF-Token: $ANA_CSRF" -X POST "$URL/api/v1/campaigns/demo/next")
-CID=$(printf '%s' "$next" | python3 -c 'import json,sys; print(json.load(sys.stdin)["contact"]["id"])')
+# The agent goes ready; the engine (progressive) dials and connects a call for her.
+curl -s -b "$TMP/ana" -H "X-CSRF-Token: $ANA_CSRF" -H 'Content-Type: application/json' \
+  -d '{"state":"listo","campaign":"demo"}' "$URL/api/v1/agent/state" >/dev/null
+CID=
+for _ in $(seq 1 150); do
+  next=$(curl -s -b "$TMP/ana" -H "X-CSRF-Token: $ANA_CSRF" -X POST "$URL/api/v1/campaigns/demo/next")
+  CID=$(printf '%s' "$next" | python3 -c 'import json,sys; print((json.load(sys.stdin).get("contact") or {}).get("id",""))')
+  [ -n "$CID" ] && break
+  sleep 0.1
+done
 [ -n "$CID" ] && ok || fail "next contact: $next"
 doc=$(sqlite3 "$DB" "SELECT document FROM contacts WHERE id = $CID")
 [ -n "$doc" ] && case "$next" in *"$doc"*) fail "document number in the agent's card" ;; *) ok ;; esac
@@ -63,7 +75,7 @@ res=$(curl -s -b "$TMP/ana" -H "X-CSRF-Token: $ANA_CSRF" -H 'Content-Type: appli
   -d '{"idempotency_key":"k-1","disposition":"ENCUESTA_EFECTIVA","answers":{},"notes":"bien"}' \
   "$URL/api/v1/contacts/$CID/result")
 contains "$res" '"ok":true' "result saved"
-n=$(sqlite3 "$DB" "SELECT COUNT(*) FROM api_results WHERE contact_id = $CID")
+n=$(sqlite3 "$DB" "SELECT COUNT(*) FROM agent_results WHERE contact_id = $CID AND state = 'applied'")
 [ "$n" = 1 ] && ok || fail "result not durable: $n"
 
 # Brute force: 5 failures lock the account.

@@ -34,6 +34,14 @@
 
 namespace sondeo::dialer {
 
+// A result the agent's desk made durable before Engine::Dispose could run (see
+// EngineOptions::recover_result).
+struct RecoveredResult {
+  std::string code;  // an agent disposition of the catalogue
+  std::optional<TimePoint> callback_at;
+  std::string notes;
+};
+
 struct EngineOptions {
   std::string campaign_id;
   DialMode mode = DialMode::kProgressive;
@@ -47,6 +55,11 @@ struct EngineOptions {
   Duration pacing_tick = std::chrono::seconds(1);
   double target_fraction = 0.15;  // PacerInput::target_fraction (tuned: bench/dialer)
   size_t talk_samples = 300;      // recent talk times kept for the pacer
+  // Open() asks this for every attempt it finds not yet disposed. When it returns a result
+  // (the owner durably recorded the agent's typification but crashed before Dispose), the
+  // attempt is disposed with that code, as Dispose would have, instead of INTERRUMPIDA.
+  // Unknown or non-agent codes fall back to INTERRUMPIDA. Empty: always INTERRUMPIDA.
+  std::function<std::optional<RecoveredResult>(uint64_t attempt_id)> recover_result;
 };
 
 struct AgentEvent {

@@ -14,10 +14,24 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "dialer/simulate.h"
+#include "dialer/sip.h"
 #include "server/users.h"
 #include "store/db.h"
 
 namespace sondeo::server {
+
+// How serve builds each running campaign's telephony driver. The campaign YAML picks the
+// driver (telephony.driver) and gives the trunk and caller id; the rest comes from here.
+struct TelephonyOptions {
+  // `simulated`: statistical citizens (dialer/simulate.h) on real time, seeded (the seed is
+  // mixed with the campaign id).
+  uint64_t sim_seed = 1;
+  dialer::CitizenModel citizens;
+  // `sip`: the local user agent (bind address, transport, request-URI format, digest
+  // credentials). trunk and caller_id are replaced by the campaign's.
+  dialer::SipOptions sip;
+};
 
 struct ServerOptions {
   // "ADDR:PORT" ("[::1]:PORT" for IPv6). Port 0 picks a free port (see Server::port()).
@@ -46,6 +60,8 @@ struct ServerOptions {
   std::string sms_callback_token;
   // How often the wallboard is pushed to supervisors.
   Duration wallboard_period = std::chrono::seconds(2);
+  // The dialer: one engine per running campaign (see server/src/dialing.h).
+  TelephonyOptions telephony;
   // Stop on SIGINT/SIGTERM (the CLI sets it; tests call Stop()).
   bool handle_signals = false;
   Clock* clock = &SystemClock::Instance();
