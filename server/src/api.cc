@@ -776,6 +776,7 @@ Result<json> Api::Offer(const std::string& agent, const CurrentCall& call) {
   json dispositions = AgentDispositions(*campaign);
   // The survey (rendered by the desktop, with live branching) and the intro script with
   // its placeholders filled from the contact (the desktop escapes everything it shows).
+  json survey = nullptr;
   std::string script;
   auto contact = campaigns::LoadContact(db_, call.contact_id);
   json fields = json::object();
@@ -787,6 +788,7 @@ Result<json> Api::Offer(const std::string& agent, const CurrentCall& call) {
               {"agente", agent}};
   }
   if ((*info)->survey) {
+    survey = (*info)->survey_json;
     std::map<std::string, std::string> f;
     for (auto it = fields.begin(); it != fields.end(); ++it) f[it.key()] = it.value();
     script = surveys::RenderText((*info)->survey->intro, f);

@@ -45,6 +45,11 @@ Status FromSqlite(sqlite3* db, int rc, std::string_view what, const char* detail
       if (err == ENOSPC || err == EFBIG || err == EDQUOT) {
         return Status::ResourceExhausted(msg + " (disk full: " + std::strerror(err) + ")");
       }
+      // A cached statement's reset can report the failed write after errno moved on: a
+      // refused write or truncate is still most likely a full disk.
+      if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_TRUNCATE || rc == SQLITE_IOERR_FSYNC) {
+        return Status::ResourceExhausted(msg + " (disk full, or the disk refused a write)");
+      }
       return Status::Internal(std::move(msg));
     }
     case SQLITE_CANTOPEN:
