@@ -1,8 +1,8 @@
 #include "store/db.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <list>
 #include <map>
 #include <string>
