@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "campaigns/calendar.h"
 #include "cli/context.h"
 
 extern char** environ;
@@ -263,8 +264,11 @@ class Demo {
 
   // "YYYY-MM-DD 09:00" of tomorrow in Bogotá (UTC-5 all year): the SMS sequence's start.
   std::string NextDay0900() const {
-    const auto now = ctx_.clock->Now() - std::chrono::hours(5) + std::chrono::hours(24);
-    const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(now)};
+    // `sms send --at` reads Bogotá's wall clock (the campaigns' zone), so "tomorrow" is
+    // tomorrow there, not in UTC.
+    const auto local = campaigns::TimeZone().ToLocal(ctx_.clock->Now());
+    const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(local) +
+                                        std::chrono::days(1)};
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02u 09:00", static_cast<int>(d.year()),
                   static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));

@@ -5,9 +5,7 @@
 # sondeo is still waiting is simply waited out. Afterwards the database is intact.
 SONDEO=$1
 SRC=$2
-. "$SRC/tests/cli/lib.sh"
-DB=$TMP/s.db
-export SONDEO_DB=$DB
+. "$SRC/tests/reliability/lib.sh"
 LOCKER=""
 cleanup() {
   exec 3>&- 2>/dev/null
@@ -16,18 +14,6 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-db() { sqlite3 -cmd ".timeout 5000" "$DB" "$@"; }
-
-"$SONDEO" init >/dev/null || { echo "init failed" >&2; exit 1; }
-cat >"$TMP/c.yaml" <<YAML
-id: demo
-name: Demo
-entity: Agencia de prueba
-purpose: Medir la satisfacción
-legal_basis: Ley 1581 de 2012 art. 10
-survey: $SRC/examples/surveys/satisfaccion_art.yaml
-YAML
-expect_rc 0 "campaign create" -- "$SONDEO" campaign create "$TMP/c.yaml"
 head -n 201 "$SRC/examples/bases/base_ejemplo.csv" >"$TMP/a.csv"
 N0=$(db "SELECT COUNT(*) FROM contacts")
 

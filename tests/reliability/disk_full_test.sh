@@ -6,21 +6,7 @@
 # import's rows unchanged, no row of the failed import.
 SONDEO=$1
 SRC=$2
-. "$SRC/tests/cli/lib.sh"
-DB=$TMP/s.db
-export SONDEO_DB=$DB
-db() { sqlite3 -cmd ".timeout 5000" "$DB" "$@"; }
-
-"$SONDEO" init >/dev/null || { echo "init failed" >&2; exit 1; }
-cat >"$TMP/c.yaml" <<YAML
-id: demo
-name: Demo
-entity: Agencia de prueba
-purpose: Medir la satisfacción
-legal_basis: Ley 1581 de 2012 art. 10
-survey: $SRC/examples/surveys/satisfaccion_art.yaml
-YAML
-expect_rc 0 "campaign create" -- "$SONDEO" campaign create "$TMP/c.yaml"
+. "$SRC/tests/reliability/lib.sh"
 # Earlier data: the first 300 rows of the example base.
 head -n 301 "$SRC/examples/bases/base_ejemplo.csv" >"$TMP/small.csv"
 expect_rc 0 "first import" -- "$SONDEO" contacts import "$TMP/small.csv" --campaign demo
