@@ -1,6 +1,6 @@
 # Turns server/web/* into a C++ source file holding every asset as a raw string literal.
-#   cmake -DWEB_DIR=server/web -DOUT=server/src/web_assets.cc -P server/web/embed.cmake
-# Run from the source tree after editing server/web/ (tests/server checks it is up to date).
+#   cmake -DWEB_DIR=server/web -DOUT=<build>/server/web_assets.cc -P server/web/embed.cmake
+# server/CMakeLists.txt runs it at build time whenever a file of server/web/ changes.
 if(NOT WEB_DIR OR NOT OUT)
   message(FATAL_ERROR "usage: cmake -DWEB_DIR=... -DOUT=... -P embed.cmake")
 endif()
