@@ -29,7 +29,7 @@ svg { max-width: 100%; height: auto; }
 @media print { h2 { page-break-after: avoid; } }
 )";
 
-std::string E(std::string_view s) { return XmlEscape(s); }
+std::string E(std::string_view s) { return EscapeMarkup(s); }
 
 std::string Decimal(double v, int decimals) {
   if (std::isnan(v) || std::isinf(v)) return "n/d";

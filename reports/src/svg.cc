@@ -25,34 +25,6 @@ std::string ValueLabel(const ChartDatum& d) {
 
 }  // namespace
 
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t') break;
-        out += ch;
-    }
-  }
-  return out;
-}
-
 std::string BarChartSvg(std::string_view title, const std::vector<ChartDatum>& data) {
   constexpr int kWidth = 640;
   constexpr int kLabelW = 200;
@@ -63,18 +35,18 @@ std::string BarChartSvg(std::string_view title, const std::vector<ChartDatum>& d
                   std::to_string(kWidth) + "\" height=\"" + std::to_string(height) +
                   "\" viewBox=\"0 0 " + std::to_string(kWidth) + " " + std::to_string(height) +
                   "\" font-family=\"Arial, sans-serif\" font-size=\"12\">";
-  s += "<title>" + XmlEscape(title) + "</title>";
-  s += "<text x=\"0\" y=\"16\" font-weight=\"bold\" font-size=\"14\">" + XmlEscape(title) +
+  s += "<title>" + EscapeMarkup(title) + "</title>";
+  s += "<text x=\"0\" y=\"16\" font-weight=\"bold\" font-size=\"14\">" + EscapeMarkup(title) +
        "</text>";
   for (size_t i = 0; i < data.size(); ++i) {
     const int y = 30 + kRow * static_cast<int>(i);
     const double w = std::max(0.0, std::min(100.0, data[i].percent)) * kBarMax / 100.0;
     s += "<text x=\"" + std::to_string(kLabelW - 6) + "\" y=\"" + std::to_string(y + 16) +
-         "\" text-anchor=\"end\">" + XmlEscape(data[i].label) + "</text>";
+         "\" text-anchor=\"end\">" + EscapeMarkup(data[i].label) + "</text>";
     s += "<rect x=\"" + std::to_string(kLabelW) + "\" y=\"" + std::to_string(y + 4) +
          "\" width=\"" + Num(w) + "\" height=\"18\" fill=\"" + kPalette[i % 8] + "\"/>";
     s += "<text x=\"" + Num(kLabelW + w + 6) + "\" y=\"" + std::to_string(y + 17) + "\">" +
-         XmlEscape(ValueLabel(data[i])) + "</text>";
+         EscapeMarkup(ValueLabel(data[i])) + "</text>";
   }
   s += "</svg>";
   return s;
@@ -88,8 +60,8 @@ std::string PieChartSvg(std::string_view title, const std::vector<ChartDatum>& d
                   std::to_string(kWidth) + "\" height=\"" + std::to_string(height) +
                   "\" viewBox=\"0 0 " + std::to_string(kWidth) + " " + std::to_string(height) +
                   "\" font-family=\"Arial, sans-serif\" font-size=\"12\">";
-  s += "<title>" + XmlEscape(title) + "</title>";
-  s += "<text x=\"0\" y=\"16\" font-weight=\"bold\" font-size=\"14\">" + XmlEscape(title) +
+  s += "<title>" + EscapeMarkup(title) + "</title>";
+  s += "<text x=\"0\" y=\"16\" font-weight=\"bold\" font-size=\"14\">" + EscapeMarkup(title) +
        "</text>";
   double angle = -std::numbers::pi / 2;
   for (size_t i = 0; i < data.size(); ++i) {
@@ -110,7 +82,7 @@ std::string PieChartSvg(std::string_view title, const std::vector<ChartDatum>& d
     s += "<rect x=\"240\" y=\"" + std::to_string(ly) + "\" width=\"14\" height=\"14\" fill=\"" +
          color + "\"/>";
     s += "<text x=\"262\" y=\"" + std::to_string(ly + 12) + "\">" +
-         XmlEscape(data[i].label + ": " + ValueLabel(data[i])) + "</text>";
+         EscapeMarkup(data[i].label + ": " + ValueLabel(data[i])) + "</text>";
   }
   s += "</svg>";
   return s;

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/text.h"  // EscapeMarkup, for the SVG and HTML writers
+
 namespace sondeo::reports {
 
 struct ChartDatum {
@@ -13,9 +15,6 @@ struct ChartDatum {
   int64_t count = 0;
   double percent = 0;  // 0..100
 };
-
-// &, <, >, " and ' escaped; invalid control characters dropped.
-std::string XmlEscape(std::string_view text);
 
 // Horizontal bars, one per datum, labelled "label" and "73,3 % (148)".
 std::string BarChartSvg(std::string_view title, const std::vector<ChartDatum>& data);

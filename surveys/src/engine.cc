@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "common/text.h"
 #include "surveys/src/internal.h"
 
 namespace sondeo::surveys {
@@ -322,33 +323,6 @@ ResponseStatus DecideStatus(const Survey& survey, const Answers& answers) {
   return ResponseStatus::kPartial;
 }
 
-std::string EscapeHtml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string RenderText(std::string_view text, const std::map<std::string, std::string>& fields) {
   std::string out;
   out.reserve(text.size());
@@ -365,7 +339,7 @@ std::string RenderText(std::string_view text, const std::map<std::string, std::s
         const std::string name(text.substr(i + 1, close - i - 1));
         if (internal::IsValidId(name)) {
           auto it = fields.find(name);
-          if (it != fields.end()) out += EscapeHtml(it->second);
+          if (it != fields.end()) out += EscapeMarkup(it->second);
           i = close;
           continue;
         }

@@ -80,9 +80,6 @@ ResponseStatus DecideStatus(const Survey& survey, const Answers& answers);
 // trusted (written by the survey author) and is kept as is.
 std::string RenderText(std::string_view text, const std::map<std::string, std::string>& fields);
 
-// HTML-escapes & < > " '.
-std::string EscapeHtml(std::string_view text);
-
 // A valid, complete random interview that follows the branching: consent is given, then each
 // question gets a uniformly chosen answer (NS/NR about 1 in 20 where allowed, optional
 // questions left blank about 1 in 10). `uniform(n)` must return an integer in [0, n) (for

@@ -1,0 +1,20 @@
+#include "common/text.h"
+
+#include <gtest/gtest.h>
+
+namespace sondeo {
+namespace {
+
+TEST(EscapeMarkup, EscapesTheFiveMarkupCharacters) {
+  EXPECT_EQ(EscapeMarkup(R"(<a href="x">Tom & 'Jerry'</a>)"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
+}
+
+TEST(EscapeMarkup, KeepsUtf8TabAndNewlineDropsOtherControls) {
+  EXPECT_EQ(EscapeMarkup("Colosó\tSucre\n"), "Colosó\tSucre\n");
+  EXPECT_EQ(EscapeMarkup(std::string("a\x01b\rc\x1f", 6)), "abc");
+  EXPECT_EQ(EscapeMarkup(""), "");
+}
+
+}  // namespace
+}  // namespace sondeo
