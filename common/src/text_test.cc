@@ -12,7 +12,10 @@ TEST(EscapeMarkup, EscapesTheFiveMarkupCharacters) {
 
 TEST(EscapeMarkup, KeepsUtf8TabAndNewlineDropsOtherControls) {
   EXPECT_EQ(EscapeMarkup("Colosó\tSucre\n"), "Colosó\tSucre\n");
-  EXPECT_EQ(EscapeMarkup(std::string("a\x01b\rc\x1f", 6)), "abc");
+  EXPECT_EQ(EscapeMarkup(std::string("a\x01"
+                                     "b\r"
+                                     "c\x1f")),
+            "abc");
   EXPECT_EQ(EscapeMarkup(""), "");
 }
 
