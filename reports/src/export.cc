@@ -14,6 +14,7 @@
 
 #include "campaigns/campaign.h"
 #include "reports/report.h"
+#include "reports/src/campaign_survey.h"
 #include "reports/src/tables.h"
 #include "surveys/survey.h"
 
@@ -155,16 +156,10 @@ class XlsxSink : public Sink {
 };
 
 Result<std::optional<surveys::Survey>> CampaignSurvey(store::Db& db, const std::string& id) {
-  auto st = db.Prepare(
-      "SELECT s.yaml FROM surveys s JOIN (SELECT survey_id, MAX(survey_version) AS v,"
-      " COUNT(*) AS n FROM responses WHERE campaign_id = ? GROUP BY survey_id"
-      " ORDER BY n DESC, survey_id LIMIT 1) x ON s.id = x.survey_id AND s.version = x.v");
-  if (!st) return st.error();
-  st->Bind(1, id);
-  auto row = st->Step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<surveys::Survey>();
-  auto loaded = surveys::LoadSurvey(st->Text(0), "surveys");
+  auto yaml = CampaignSurveyYaml(db, id);
+  if (!yaml) return yaml.error();
+  if (!*yaml) return std::optional<surveys::Survey>();
+  auto loaded = surveys::LoadSurvey(**yaml, "surveys");
   if (!loaded) return std::optional<surveys::Survey>();
   return std::optional<surveys::Survey>(std::move(*loaded));
 }

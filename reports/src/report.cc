@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "campaigns/campaign.h"
+#include "reports/src/campaign_survey.h"
 #include "surveys/survey.h"
 
 namespace sondeo::reports {
@@ -343,19 +344,13 @@ Status FillQuestions(store::Db& db, const std::string& id, const Range& range, R
     if (auto row = st->Step(); !row) return row.error();
     r.completes = st->Int(0);
   }
-  // The survey with the most complete responses, at its latest version.
+  // The survey most of the campaign's responses answered, at its latest version.
   std::optional<surveys::Survey> survey;
   {
-    auto st = db.Prepare(
-        "SELECT s.yaml FROM surveys s JOIN (SELECT survey_id, MAX(survey_version) AS v,"
-        " COUNT(*) AS n FROM responses WHERE campaign_id = ? GROUP BY survey_id"
-        " ORDER BY n DESC, survey_id LIMIT 1) x ON s.id = x.survey_id AND s.version = x.v");
-    if (!st) return st.error();
-    st->Bind(1, id);
-    auto row = st->Step();
-    if (!row) return row.error();
-    if (*row) {
-      auto loaded = surveys::LoadSurvey(st->Text(0), "surveys");
+    auto yaml = CampaignSurveyYaml(db, id);
+    if (!yaml) return yaml.error();
+    if (*yaml) {
+      auto loaded = surveys::LoadSurvey(**yaml, "surveys");
       if (loaded) {
         survey = std::move(*loaded);
       } else {
