@@ -49,7 +49,17 @@ class FakeGateway {
     std::lock_guard<std::mutex> l(mu_);
     return received_;
   }
-  std::atomic<int> fail_first{0};
+  // Appends a marker (e.g. "sleep") to the request log.
+  void Mark(const std::string& what) {
+    std::lock_guard<std::mutex> l(mu_);
+    events_.push_back(what);
+  }
+  std::vector<std::string> Events() {
+    std::lock_guard<std::mutex> l(mu_);
+    return events_;
+  }
+  std::atomic<int> fail_first{0};  // answer this many requests with 503 ...
+  std::atomic<int> fail_after{0};  // ... after accepting this many
 
  private:
   void Loop() {
@@ -64,15 +74,22 @@ class FakeGateway {
         req.append(buf, static_cast<size_t>(n));
       }
       int status = status_;
-      if (fail_first > 0) {
+      const size_t p = req.find("&to=");
+      const std::string to =
+          p == std::string::npos ? "" : req.substr(p + 4, req.find('&', p + 4) - p - 4);
+      if (fail_after > 0) {
+        --fail_after;
+      } else if (fail_first > 0) {
         --fail_first;
         status = 503;
-      } else {
-        const size_t p = req.find("&to=");
-        if (p != std::string::npos) {
-          const std::string to = req.substr(p + 4, req.find('&', p + 4) - p - 4);
-          std::lock_guard<std::mutex> l(mu_);
+      }
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        if (status == 503) {
+          events_.push_back("503 " + to);
+        } else if (!to.empty()) {
           ++received_[to];
+          events_.push_back("ok " + to);
         }
       }
       const std::string body = status == 202 ? "0: Accepted for delivery" : "error";
@@ -91,6 +108,7 @@ class FakeGateway {
   std::thread thread_;
   std::mutex mu_;
   std::map<std::string, int> received_;
+  std::vector<std::string> events_;  // "ok TO", "503 TO", or a Mark()
 };
 
 class SmsSendTest : public ::testing::Test {
@@ -250,6 +268,72 @@ TEST_F(SmsSendTest, SendsOnceResumesAfterCrashAndRetries5xx) {
   auto again = RunBlast(*db_, *id, **g, clock, sleeper, opts);
   ASSERT_OK(again);
   EXPECT_EQ(gw.Received().size(), 48u);
+}
+
+// The streaming sender keeps main's rule: a 5xx (partial or a whole outage) is followed by a
+// backoff before anything is retried, the blast keeps its place, and every recipient gets
+// the message once.
+TEST_F(SmsSendTest, StreamBacksOffOn5xxMidBlastAndSendsOnce) {
+  for (int i = 1; i <= 120; ++i)
+    AddContact(i, "Ana", "Colosó", "+57300555" + std::to_string(1000 + i));
+  for (const int failures : {3, 40}) {  // a partial failure, then an outage
+    SCOPED_TRACE(failures);
+    ASSERT_OK(db_->Exec("DELETE FROM sms_messages"));
+    ASSERT_OK(db_->Exec("DELETE FROM sms_blasts"));
+    FakeGateway gw(202);
+    gw.fail_after = 30;  // mid-stream
+    gw.fail_first = failures;
+    BlastRequest req{"c1", "Hola {nombres}", "", Friday10()};
+    auto plan = PlanBlast(*db_, req);
+    ASSERT_OK(plan);
+    SendApproval approve;
+    approve.approve_overrun = true;
+    auto id = CreateBlast(*db_, req, *plan, approve, Friday10());
+    ASSERT_OK(id);
+    GatewayConfig cfg;
+    cfg.kannel.url = gw.Url();
+    cfg.concurrency = 4;
+    auto g = HttpGateway::Create(cfg);
+    ASSERT_OK(g);
+    ManualClock clock(Friday10());
+    std::vector<Duration> sleeps;
+    auto sleeper = [&](Duration d) {
+      sleeps.push_back(d);
+      gw.Mark("sleep");
+      clock.Advance(d);
+    };
+    SenderOptions opts;
+    opts.batch_size = 8;
+    auto r = RunBlast(*db_, *id, **g, clock, sleeper, opts);
+    ASSERT_OK(r);
+    EXPECT_TRUE(r->done);
+    EXPECT_EQ(r->sent, 120);
+    EXPECT_EQ(r->uncertain, 0);
+    EXPECT_EQ(r->retries, failures);
+    const auto received = gw.Received();
+    EXPECT_EQ(received.size(), 120u);
+    for (const auto& [to, n] : received) EXPECT_EQ(n, 1) << "sent twice";
+    // Every 503'd recipient is retried only after a backoff.
+    std::map<std::string, bool> waiting;  // recipient -> got a 503, no sleep since
+    for (const auto& e : gw.Events()) {
+      if (e == "sleep") {
+        waiting.clear();
+      } else if (e.rfind("503 ", 0) == 0) {
+        waiting[e.substr(4)] = true;
+      } else {
+        EXPECT_FALSE(waiting.count(e.substr(3))) << "retried without a backoff";
+      }
+    }
+    ASSERT_FALSE(sleeps.empty());
+    // Backoff doubles while nothing goes through.
+    for (size_t i = 1; i < sleeps.size(); ++i) EXPECT_GE(sleeps[i], sleeps[i - 1]);
+    if (failures > 10) {
+      EXPECT_GE(sleeps.size(), 3u);
+      EXPECT_EQ(sleeps[1], 2 * sleeps[0]);
+    }
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM sms_messages WHERE attempts > 1 AND state = 'sent'"),
+              Count("SELECT COUNT(DISTINCT id) FROM sms_messages WHERE attempts > 1"));
+  }
 }
 
 TEST_F(SmsSendTest, WaitsForLegalHoursAndRejects4xxWithoutRetry) {
