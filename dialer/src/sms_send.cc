@@ -573,6 +573,15 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
     }
   }
   // Rows claimed by a sender that died: their request may have gone out. Never resend.
+  // Those a delivery report already confirmed (it can arrive before this restart) went out.
+  if (Status s = Exec(db,
+                      "UPDATE sms_messages SET state = 'sent', last_error = 'interrumpido; el "
+                      "reporte de entrega confirma el envío' WHERE blast_id = ? AND "
+                      "state = 'sending' AND dlr IS NOT NULL",
+                      blast_id);
+      !s.ok()) {
+    return s;
+  }
   {
     auto st = db.Prepare(
         "UPDATE sms_messages SET state = 'uncertain', "
@@ -608,7 +617,12 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
   Duration backoff = options.backoff_initial;
   TimePoint last_progress = clock.Now();
   bool started = false;
+  auto stopped = [&] { return options.stop && options.stop(); };
   while (true) {
+    if (stopped()) {
+      if (Status s = FillCounts(db, blast_id, report); !s.ok()) return s;
+      return report;
+    }
     const TimePoint now = clock.Now();
     const TimePoint due = std::max(now, FromUnixMillis(scheduled_ms));
     const std::optional<TimePoint> next = options.calendar.NextCallable(due);
@@ -733,7 +747,7 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
     };
     gateway.SendStream(
         [&]() -> std::vector<OutboundSms> {
-          if (!failure.ok() || paused) return {};
+          if (!failure.ok() || paused || stopped()) return {};
           // Legal hours may end in the middle of a blast: the outer loop waits then.
           const TimePoint t = clock.Now();
           const std::optional<TimePoint> callable = options.calendar.NextCallable(t);
@@ -754,7 +768,10 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
         });
     record();  // the last results
     if (!failure.ok()) return failure;
-    if (!claimed_any) break;  // nothing was pending: the blast is done
+    if (!claimed_any) {
+      if (stopped()) continue;  // reported at the top of the loop
+      break;                    // nothing was pending: the blast is done
+    }
     if (progressed > 0) last_progress = clock.Now();
     if (retried == 0) {
       backoff = options.backoff_initial;

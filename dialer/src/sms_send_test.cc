@@ -367,6 +367,72 @@ TEST_F(SmsSendTest, WaitsForLegalHoursAndRejects4xxWithoutRetry) {
   EXPECT_EQ(UsedSegmentsInMonth(*db_, sat16).value(), 0);  // rejected: not billed
 }
 
+// A delivery report can reach serve after a crash but before the sender restarts: the row is
+// still 'sending'; the restart counts it as sent (it went out) and the others as uncertain.
+TEST_F(SmsSendTest, RestartKeepsRowsConfirmedByADlrAsSent) {
+  for (int i = 1; i <= 4; ++i)
+    AddContact(i, "Ana", "Colosó", "+57300666" + std::to_string(1000 + i));
+  FakeGateway gw(202);
+  BlastRequest req{"c1", "Hola", "", Friday10()};
+  auto plan = PlanBlast(*db_, req);
+  ASSERT_OK(plan);
+  auto id = CreateBlast(*db_, req, *plan, {}, Friday10());
+  ASSERT_OK(id);
+  ASSERT_OK(db_->Exec("UPDATE sms_messages SET state = 'sending' WHERE id IN (1, 2)"));
+  ASSERT_OK(ApplyDlr(*db_, "sondeo-b1-c1", 1, "", Friday10()));
+  GatewayConfig cfg;
+  cfg.kannel.url = gw.Url();
+  auto g = HttpGateway::Create(cfg);
+  ASSERT_OK(g);
+  ManualClock clock(Friday10());
+  auto r = RunBlast(*db_, *id, **g, clock, [&](Duration d) { clock.Advance(d); });
+  ASSERT_OK(r);
+  EXPECT_EQ(r->recovered_uncertain, 1);
+  EXPECT_EQ(r->uncertain, 1);
+  EXPECT_EQ(r->sent, 3);
+  EXPECT_EQ(gw.Received().size(), 2u);  // rows 3 and 4 only
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sms_messages WHERE id = 1 AND state = 'sent' AND "
+                  "dlr = 'delivered'"),
+            1);
+}
+
+// SenderOptions::stop (serve shutting down): no more claims, the blast keeps its place.
+TEST_F(SmsSendTest, StopLeavesTheRestPending) {
+  for (int i = 1; i <= 40; ++i)
+    AddContact(i, "Ana", "Colosó", "+57300777" + std::to_string(1000 + i));
+  FakeGateway gw(202);
+  BlastRequest req{"c1", "Hola", "", Friday10()};
+  auto plan = PlanBlast(*db_, req);
+  ASSERT_OK(plan);
+  auto id = CreateBlast(*db_, req, *plan, {}, Friday10());
+  ASSERT_OK(id);
+  GatewayConfig cfg;
+  cfg.kannel.url = gw.Url();
+  cfg.concurrency = 2;
+  auto g = HttpGateway::Create(cfg);
+  ASSERT_OK(g);
+  ManualClock clock(Friday10());
+  SenderOptions opts;
+  opts.batch_size = 4;
+  int asked = 0;
+  opts.stop = [&] { return ++asked > 3; };
+  auto r = RunBlast(
+      *db_, *id, **g, clock, [&](Duration d) { clock.Advance(d); }, opts);
+  ASSERT_OK(r);
+  EXPECT_FALSE(r->done);
+  EXPECT_GT(r->pending, 0);
+  EXPECT_EQ(r->sent + r->pending, 40);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sms_messages WHERE state = 'sending'"), 0);
+  EXPECT_EQ(static_cast<int>(gw.Received().size()), r->sent);
+  opts.stop = nullptr;
+  auto rest = RunBlast(
+      *db_, *id, **g, clock, [&](Duration d) { clock.Advance(d); }, opts);
+  ASSERT_OK(rest);
+  EXPECT_TRUE(rest->done);
+  EXPECT_EQ(rest->sent, 40);
+  for (const auto& [to, n] : gw.Received()) EXPECT_EQ(n, 1) << "sent twice";
+}
+
 TEST_F(SmsSendTest, DlrAndOptOut) {
   AddContact(1, "Ana", "Colosó", "+573004440001");
   BlastRequest req{"c1", "Hola", "", Friday10()};

@@ -157,6 +157,9 @@ struct SenderOptions {
   Duration max_wait{std::chrono::hours(24 * 8)};
   // Legal hours (Ley 2300 de 2023 art. 3) with Colombian holidays, America/Bogota.
   campaigns::Calendar calendar = LegalSmsCalendar();
+  // Asked before each claim and after each wait: true stops the send (requests in flight
+  // are finished and recorded; the blast keeps its place). Empty = never.
+  std::function<bool()> stop;
 };
 
 struct SendReport {
