@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "campaigns/schema.h"
+#include "dialer/sms_scheduler.h"
 #include "tests/testutil/testutil.h"
 
 namespace sondeo::dialer {
@@ -431,6 +432,51 @@ TEST_F(SmsSendTest, StopLeavesTheRestPending) {
   EXPECT_TRUE(rest->done);
   EXPECT_EQ(rest->sent, 40);
   for (const auto& [to, n] : gw.Received()) EXPECT_EQ(n, 1) << "sent twice";
+}
+
+// serve's background sender: sends the due blast by itself, leaves a later one scheduled,
+// and stops promptly.
+TEST_F(SmsSendTest, SchedulerSendsDueBlastsAndLeavesLaterOnes) {
+  for (int i = 1; i <= 30; ++i)
+    AddContact(i, "Ana", "Colosó", "+57300888" + std::to_string(1000 + i));
+  FakeGateway gw(202);
+  BlastRequest now_req{"c1", "Hola", "", Friday10()};
+  auto plan = PlanBlast(*db_, now_req);
+  ASSERT_OK(plan);
+  auto due = CreateBlast(*db_, now_req, *plan, {}, Friday10());
+  ASSERT_OK(due);
+  BlastRequest later_req{"c1", "Chao", "", Friday10() + std::chrono::hours(24 * 3)};
+  auto later = CreateBlast(*db_, later_req, *plan, {}, Friday10());
+  ASSERT_OK(later);
+  ManualClock clock(Friday10());
+  SmsSchedulerOptions o;
+  o.db_path = dir_.File("t.db");
+  o.gateway.kannel.url = gw.Url();
+  o.gateway.concurrency = 4;
+  o.poll = std::chrono::milliseconds(50);
+  o.clock = &clock;
+  auto s = SmsScheduler::Start(o);
+  ASSERT_OK(s);
+  for (int i = 0; i < 200; ++i) {
+    if (Count("SELECT COUNT(*) FROM sms_blasts WHERE status = 'done'") == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sms_messages WHERE blast_id = " + std::to_string(*due) +
+                  " AND state = 'sent'"),
+            30);
+  const auto t0 = std::chrono::steady_clock::now();
+  (*s)->Stop();
+  s->reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sms_messages WHERE blast_id = " + std::to_string(*later) +
+                  " AND state = 'pending'"),
+            30);
+  EXPECT_EQ(gw.Received().size(), 30u);
+  SmsSchedulerOptions bad = o;
+  bad.gateway.kannel.url = "ftp://x";
+  auto refused = SmsScheduler::Start(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(SmsSendTest, DlrAndOptOut) {
