@@ -45,12 +45,22 @@ std::string Trim(std::string s) {
 //   simulated: sim_seed, sim_answer_rate, sim_busy_share, sim_voicemail_share,
 //              sim_invalid_share, sim_damaged_share (0..1), sim_ring_seconds (mean, >= 3);
 //   sip: sip_bind_host, sip_bind_port, sip_transport (udp|tcp), sip_uri_format,
-//        sip_auth_user (the password comes from $SONDEO_SIP_PASSWORD, never from a file).
+//        sip_auth_user (the password comes from $SONDEO_SIP_PASSWORD, never from a file);
+// scheduled SMS, sent in the background when any sms_gateway* key is present (they mirror
+// `sondeo sms send`'s gateway flags; the password comes from $SONDEO_SMS_PASSWORD):
+//   sms_gateway (kannel|http), sms_gateway_url (required), sms_gateway_user,
+//   sms_gateway_from, sms_gateway_smsc, sms_gateway_dlr_url (e.g. this server's
+//   http://HOST:PORT/api/v1/sms/dlr?token=T), sms_gateway_dlr_mask, sms_gateway_http_method,
+//   sms_gateway_http_header (repeatable), sms_gateway_http_body, sms_gateway_http_dedupes
+//   (true|false), sms_gateway_concurrency, sms_gateway_rate, sms_gateway_timeout_ms,
+//   sms_gateway_ca_file, sms_gateway_batch, sms_gateway_max_outage (seconds, 0 = never give
+//   up), sms_gateway_poll_seconds (how often scheduled blasts are looked for).
 Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::string* db) {
   std::ifstream in(path);
   if (!in) return Status::InvalidArgument(path + ": no se pudo leer el archivo de configuración");
   std::string line;
   int n = 0;
+  bool sms_headers_seen = false;  // the first sms_gateway_http_header replaces the default
   while (std::getline(in, line)) {
     ++n;
     if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
@@ -85,6 +95,84 @@ Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::s
                                        fmt::format("{}", lo) + " y " + fmt::format("{}", hi));
       }
     };
+    auto non_negative = [&](int64_t* out) -> Status {
+      if (value == "0") {
+        *out = 0;
+        return Status::Ok();
+      }
+      if (Status st = number(out); !st.ok()) {
+        return Status::InvalidArgument(where + key + ": se esperaba un entero (0 o más)");
+      }
+      return Status::Ok();
+    };
+    if (key.rfind("sms_gateway", 0) == 0) {
+      if (!o->sms) {
+        o->sms.emplace();
+        o->sms->gateway.kannel.dlr_mask = 0;
+        o->sms->gateway.kannel.url.clear();  // required
+      }
+      dialer::GatewayConfig& g = o->sms->gateway;
+      int64_t num = 0;
+      if (key == "sms_gateway") {
+        if (value != "kannel" && value != "http") {
+          return Status::InvalidArgument(where + key + ": se esperaba kannel o http");
+        }
+        g.kind = value == "http" ? dialer::GatewayKind::kHttpJson : dialer::GatewayKind::kKannel;
+      } else if (key == "sms_gateway_url") {
+        g.kannel.url = value;
+        g.http.url = value;
+      } else if (key == "sms_gateway_user") {
+        g.kannel.username = value;
+      } else if (key == "sms_gateway_from") {
+        g.kannel.from = value;
+        g.http.from = value;
+      } else if (key == "sms_gateway_smsc") {
+        g.kannel.smsc = value;
+      } else if (key == "sms_gateway_dlr_url") {
+        g.kannel.dlr_url = value;
+        if (g.kannel.dlr_mask == 0) g.kannel.dlr_mask = 31;
+      } else if (key == "sms_gateway_dlr_mask") {
+        if (Status st = number(&num); !st.ok() || num > 31) {
+          return Status::InvalidArgument(where + key + ": se esperaba una máscara entre 1 y 31");
+        }
+        g.kannel.dlr_mask = static_cast<int>(num);
+      } else if (key == "sms_gateway_http_method") {
+        g.http.method = value;
+      } else if (key == "sms_gateway_http_header") {
+        if (!sms_headers_seen) g.http.headers.clear();
+        sms_headers_seen = true;
+        g.http.headers.push_back(value);
+      } else if (key == "sms_gateway_http_body") {
+        g.http.body_template = value;
+      } else if (key == "sms_gateway_http_dedupes") {
+        if (value != "true" && value != "false") {
+          return Status::InvalidArgument(where + key + ": se esperaba true o false");
+        }
+        g.http.dedupes_by_key = value == "true";
+      } else if (key == "sms_gateway_concurrency") {
+        if (Status st = number(&num); !st.ok()) return st;
+        g.concurrency = static_cast<int>(num);
+      } else if (key == "sms_gateway_rate") {
+        if (Status st = fraction(&g.rate_per_second, 0, 100000); !st.ok()) return st;
+      } else if (key == "sms_gateway_timeout_ms") {
+        if (Status st = number(&num); !st.ok()) return st;
+        g.timeout_ms = static_cast<int>(num);
+      } else if (key == "sms_gateway_ca_file") {
+        g.ca_file = value;
+      } else if (key == "sms_gateway_batch") {
+        if (Status st = number(&num); !st.ok()) return st;
+        o->sms->sender.batch_size = static_cast<int>(num);
+      } else if (key == "sms_gateway_max_outage") {
+        if (Status st = non_negative(&num); !st.ok()) return st;
+        o->sms->sender.max_outage = std::chrono::seconds(num);
+      } else if (key == "sms_gateway_poll_seconds") {
+        if (Status st = number(&num); !st.ok()) return st;
+        o->sms->poll = std::chrono::seconds(num);
+      } else {
+        return Status::InvalidArgument(where + "clave desconocida '" + key + "'");
+      }
+      continue;
+    }
     dialer::CitizenModel& cm = o->telephony.citizens;
     dialer::SipOptions& sip = o->telephony.sip;
     int64_t v = 0;
@@ -151,6 +239,9 @@ Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::s
       return Status::InvalidArgument(where + "clave desconocida '" + key + "'");
     }
   }
+  if (o->sms && o->sms->gateway.kannel.url.empty()) {
+    return Status::InvalidArgument(path + ": sms_gateway_url: falta la URL del gateway SMS");
+  }
   return Status::Ok();
 }
 
@@ -203,6 +294,11 @@ int RunServe(Context& ctx, const ServeFlags& f) {
   if (!f.tls_cert.empty()) o.tls_cert_file = f.tls_cert;
   if (!f.tls_key.empty()) o.tls_key_file = f.tls_key;
   if (f.pbkdf2_iterations > 0) o.pbkdf2_iterations = f.pbkdf2_iterations;
+  if (o.sms) {
+    if (const char* pw = std::getenv("SONDEO_SMS_PASSWORD"); pw != nullptr) {
+      o.sms->gateway.kannel.password = pw;
+    }
+  }
   if (const char* t = std::getenv("SONDEO_SMS_CALLBACK_TOKEN"); t != nullptr && *t != '\0') {
     o.sms_callback_token = t;
   }

@@ -1,5 +1,6 @@
 // sondeo sms estimate|contract|send|run|status|dlr|mo (dialer/sms)
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "campaigns/calendar.h"
+#include "campaigns/campaign.h"
 #include "cli/context.h"
 #include "dialer/sms.h"
 #include "dialer/sms_gateway.h"
@@ -322,6 +324,21 @@ Result<std::vector<dialer::SendReport>> RunBlasts(store::Db& db, const std::vect
   return reports;
 }
 
+// The campaign YAML's SMS sequence called `name` (campaigns::Campaign::sms_sequences).
+Result<campaigns::SmsSequence> CampaignSequence(store::Db& db, const std::string& campaign,
+                                                const std::string& name) {
+  auto c = campaigns::LoadCampaign(db, campaign);
+  if (!c) return c.error();
+  std::string names;
+  for (const auto& s : c->sms_sequences) {
+    if (s.name == name) return s;
+    names += (names.empty() ? "" : ", ") + s.name;
+  }
+  return Status::InvalidArgument(
+      "--sequence " + name + ": no es un archivo ni una secuencia de la campaña " + campaign +
+      (names.empty() ? " (su YAML no tiene sms_sequences)" : " (secuencias: " + names + ")"));
+}
+
 struct SendOpts {
   std::string campaign;
   std::string text;
@@ -344,8 +361,10 @@ void RegisterSend(CLI::App& sms, Context& ctx, std::shared_ptr<SmsCommon> common
   cmd->add_option("--campaign", o->campaign, "Campaña")->required();
   auto* t = cmd->add_option("--text", o->text, "Texto (admite {nombres}, {municipio}, ...)");
   auto* f = cmd->add_option("--template", o->template_file, "Archivo con la plantilla");
-  auto* q = cmd->add_option("--sequence", o->sequence_file,
-                            "Archivo con una línea \"HH:MM texto\" por mensaje (fecha de --at)");
+  auto* q = cmd->add_option(
+      "--sequence", o->sequence_file,
+      "Archivo con una línea \"HH:MM texto\" por mensaje (fecha de --at), o el nombre "
+      "de una secuencia (sms_sequences) del YAML de la campaña");
   t->excludes(f)->excludes(q);
   f->excludes(q);
   cmd->add_option("--at", o->at, "Cuándo: \"AAAA-MM-DD HH:MM\" (hora de Bogotá)")->required();
@@ -394,16 +413,35 @@ void RegisterSend(CLI::App& sms, Context& ctx, std::shared_ptr<SmsCommon> common
     std::vector<std::string> texts;
     dialer::SmsSequence sequence;
     if (q->count() > 0) {
-      auto file = ReadTextFile(o->sequence_file);
-      if (!file) return fail(file.error());
-      auto steps = dialer::ParseSequenceSteps(*file);
-      if (!steps)
-        return fail(Status::InvalidArgument(o->sequence_file + ": " + steps.error().message()));
       sequence.campaign_id = o->campaign;
       sequence.date = std::chrono::year_month_day(
           std::chrono::floor<std::chrono::days>(campaigns::TimeZone().ToLocal(*at)));
       sequence.filter_municipio = municipio;
-      sequence.steps = std::move(*steps);
+      std::error_code ec;
+      if (std::filesystem::is_regular_file(o->sequence_file, ec)) {
+        auto file = ReadTextFile(o->sequence_file);
+        if (!file) return fail(file.error());
+        auto steps = dialer::ParseSequenceSteps(*file);
+        if (!steps)
+          return fail(Status::InvalidArgument(o->sequence_file + ": " + steps.error().message()));
+        sequence.steps = std::move(*steps);
+      } else {
+        // Not a file: the name of one of the campaign YAML's sms_sequences.
+        auto from_campaign = CampaignSequence(**db, o->campaign, o->sequence_file);
+        if (!from_campaign) return fail(from_campaign.error());
+        if (from_campaign->date) sequence.date = *from_campaign->date;
+        for (const auto& m : from_campaign->messages) {
+          sequence.steps.push_back({from_campaign->start + m.offset, m.text});
+        }
+        if (municipio.empty() && from_campaign->municipios.size() == 1) {
+          sequence.filter_municipio = from_campaign->municipios.front();
+        } else if (municipio.empty() && from_campaign->municipios.size() > 1) {
+          return fail(Status::InvalidArgument(
+              "--sequence " + o->sequence_file + ": la secuencia es para " +
+              std::to_string(from_campaign->municipios.size()) +
+              " municipios; envíela una vez por municipio con --filter municipio=NOMBRE"));
+        }
+      }
       auto plan = dialer::PlanSequence(**db, sequence);
       if (!plan) return fail(plan.error());
       plans = plan->steps;

@@ -24,7 +24,6 @@ CONCURRENCY=${CONCURRENCY:-16}
 BATCH=${BATCH:-64}  # messages claimed (committed) per transaction before they go out
 RUNS=${RUNS:-3}
 PLAN_ROWS=${PLAN_ROWS:-1000000}
-FAKESMSC=/usr/lib/kannel/test/fakesmsc
 # A Tuesday inside the legal SMS hours: the blast goes out at once whatever the real clock.
 WHEN="2026-12-01 10:00"
 TEXT='Hola {nombres}, la ART de {municipio} quiere conocer su opinión: responda la encuesta de satisfacción.'
@@ -35,6 +34,7 @@ cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   sleep 0.3
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  declare -F kannel_rig_kill >/dev/null && kannel_rig_kill
   if [ -n "${KEEP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
@@ -87,59 +87,13 @@ PY
 
 if [ -z "${SKIP_SEND:-}" ]; then
   echo "== Kannel: bearerbox + smsbox + fakesmsc on 127.0.0.1"
-  ADMIN=$(free_port)
-  BOX=$(free_port)
-  SMSC=$(free_port)
-  SEND=$(free_port)
-  cat >"$TMP/kannel.conf" <<CONF
-group = core
-admin-port = $ADMIN
-admin-interface = 127.0.0.1
-admin-password = adminpw
-status-password = statuspw
-admin-allow-ip = "127.0.0.1"
-smsbox-port = $BOX
-smsbox-interface = 127.0.0.1
-box-allow-ip = "127.0.0.1"
-box-deny-ip = "*.*.*.*"
-dlr-storage = internal
-log-level = 4
-
-group = smsc
-smsc = fake
-smsc-id = fake1
-our-host = 127.0.0.1
-port = $SMSC
-connect-allow-ip = "127.0.0.1"
-
-group = smsbox
-bearerbox-host = 127.0.0.1
-bearerbox-port = $BOX
-sendsms-port = $SEND
-sendsms-interface = 127.0.0.1
-log-level = 4
-
-group = sendsms-user
-username = bench
-password = secret
-concatenation = true
-max-messages = 3
-user-allow-ip = "127.0.0.1"
-CONF
-  bearerbox -v 4 "$TMP/kannel.conf" >"$TMP/bearerbox.log" 2>&1 &
-  PIDS+=($!)
-  wait_port "$SMSC"
-  "$FAKESMSC" -H 127.0.0.1 -r "$SMSC" -m 0 "x y text nop" >"$TMP/fakesmsc.log" 2>&1 &
-  PIDS+=($!)
-  wait_port "$BOX"
-  smsbox -v 4 "$TMP/kannel.conf" >"$TMP/smsbox.log" 2>&1 &
-  PIDS+=($!)
-  wait_port "$SEND"
-  for _ in $(seq 1 50); do
-    curl -s "http://127.0.0.1:$ADMIN/status.txt?password=statuspw" | grep -q 'fake1.*online' && break
-    sleep 0.1
-  done
-  URL="http://127.0.0.1:$SEND/cgi-bin/sendsms"
+  RIG_DIR=$TMP
+  KANNEL_USER=bench KANNEL_PASSWORD=secret
+  # shellcheck source=../../tests/sms/kannel_rig.sh
+  . "$ROOT/tests/sms/kannel_rig.sh"
+  kannel_rig_config fake
+  kannel_rig_start
+  URL=$KANNEL_URL
 
   echo "== $MESSAGES contacts, one blast of $MESSAGES personalised messages (UCS-2)"
   DB="$TMP/sms.db"

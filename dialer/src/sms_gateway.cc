@@ -315,8 +315,25 @@ void HttpGateway::SendStream(const Refill& refill, const Done& done) {
                             : SteadyClock::duration::zero();
   auto next_start = SteadyClock::now();
   int active = 0;
+  bool stopping = false;
   auto report = [&](size_t position, SendResult result) {
-    if (!done(position, std::move(result))) refilling = false;
+    if (!done(position, std::move(result))) {
+      refilling = false;
+      stopping = true;
+    }
+  };
+  // After a stop, what was handed over but not started goes back unsent.
+  auto drop_unstarted = [&] {
+    while (stopping && !todo.empty()) {
+      auto [position, sms] = std::move(todo.front());
+      todo.pop_front();
+      SendResult r;
+      r.id = sms.id;
+      r.outcome = SendOutcome::kRetry;
+      r.detail = "no iniciado";
+      r.started = false;
+      done(position, std::move(r));
+    }
   };
 
   // Starts `sms` on `slot`; false when no request could be built (reported as rejected).
@@ -377,10 +394,11 @@ void HttpGateway::SendStream(const Refill& refill, const Done& done) {
       if (more.empty()) refilling = false;
       for (auto& m : more) todo.emplace_back(next_position++, std::move(m));
     }
+    drop_unstarted();
     if (todo.empty() && active == 0) break;
     // Start as many as concurrency and rate allow.
     for (auto& slot : impl_->slots) {
-      if (todo.empty()) break;
+      if (todo.empty() || stopping) break;
       if (slot.active) continue;
       if (interval.count() > 0 && SteadyClock::now() < next_start) break;
       auto [position, sms] = std::move(todo.front());
@@ -420,6 +438,7 @@ void HttpGateway::SendStream(const Refill& refill, const Done& done) {
       --active;
       report(slot->index, std::move(r));
     }
+    drop_unstarted();
     if (todo.empty() && active == 0 && !refilling) break;
     if (todo.empty() && active == 0) continue;  // ask for more at once
     int wait_ms = 50;

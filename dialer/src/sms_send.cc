@@ -573,6 +573,15 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
     }
   }
   // Rows claimed by a sender that died: their request may have gone out. Never resend.
+  // Those a delivery report already confirmed (it can arrive before this restart) went out.
+  if (Status s = Exec(db,
+                      "UPDATE sms_messages SET state = 'sent', last_error = 'interrumpido; el "
+                      "reporte de entrega confirma el envío' WHERE blast_id = ? AND "
+                      "state = 'sending' AND dlr IS NOT NULL",
+                      blast_id);
+      !s.ok()) {
+    return s;
+  }
   {
     auto st = db.Prepare(
         "UPDATE sms_messages SET state = 'uncertain', "
@@ -597,6 +606,10 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
       db.Prepare("UPDATE sms_messages SET state = 'sending', attempts = attempts + 1 WHERE id = ?");
   auto done =
       db.Prepare("UPDATE sms_messages SET state = ?, last_error = ?, sent_ms = ? WHERE id = ?");
+  auto unclaim = db.Prepare(
+      "UPDATE sms_messages SET state = 'pending', attempts = attempts - 1 WHERE id = ? AND "
+      "state = 'sending'");
+  if (!unclaim) return unclaim.error();
   if (!claim) return claim.error();
   if (!mark) return mark.error();
   if (!done) return done.error();
@@ -604,7 +617,12 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
   Duration backoff = options.backoff_initial;
   TimePoint last_progress = clock.Now();
   bool started = false;
+  auto stopped = [&] { return options.stop && options.stop(); };
   while (true) {
+    if (stopped()) {
+      if (Status s = FillCounts(db, blast_id, report); !s.ok()) return s;
+      return report;
+    }
     const TimePoint now = clock.Now();
     const TimePoint due = std::max(now, FromUnixMillis(scheduled_ms));
     const std::optional<TimePoint> next = options.calendar.NextCallable(due);
@@ -632,9 +650,21 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
       }
       started = true;
     }
-    // Claim a batch: committed BEFORE any request goes out.
-    std::vector<OutboundSms> batch;
-    {
+    // Stream the pending messages through the gateway: each batch is claimed (committed as
+    // 'sending') BEFORE any of its requests goes out, and results are recorded a batch at a
+    // time while the next requests are already in flight. The first retryable failure (5xx,
+    // 408/429, timeout before sending, refused connection) stops the stream: no more claims,
+    // claimed messages not yet started go back to 'pending', requests in flight finish, and
+    // the sender backs off before anything is retried (never an immediate retry).
+    Status failure;
+    bool claimed_any = false;
+    bool paused = false;  // a retryable failure came back
+    int progressed = 0;   // results that settled a row (sent, failed, uncertain)
+    int retried = 0;      // retryable failures, back to 'pending'
+    std::string last_error;
+    std::vector<SendResult> finished;
+    auto claim_batch = [&]() -> Result<std::vector<OutboundSms>> {
+      std::vector<OutboundSms> batch;
       auto tx = store::Transaction::Begin(db);
       if (!tx) return tx.error();
       claim->Reset();
@@ -652,17 +682,18 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
         if (Status s = mark->Run(); !s.ok()) return s;
       }
       if (Status s = tx->Commit(); !s.ok()) return s;
-    }
-    if (batch.empty()) break;
-
-    const std::vector<SendResult> results = gateway.SendAll(batch);
-    int progressed = 0;
-    std::string last_error;
-    {
+      return batch;
+    };
+    // Records `finished` in one transaction; a failure is kept in `failure`.
+    auto record = [&]() {
+      if (finished.empty() || !failure.ok()) return;
       auto tx = store::Transaction::Begin(db);
-      if (!tx) return tx.error();
+      if (!tx) {
+        failure = tx.error();
+        return;
+      }
       const int64_t at = ToUnixMillis(clock.Now());
-      for (const auto& r : results) {
+      for (const auto& r : finished) {
         const char* state = "pending";
         switch (r.outcome) {
           case SendOutcome::kAccepted:
@@ -678,8 +709,19 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
             state = "pending";
             break;
         }
+        if (!r.started) {
+          // Claimed but never sent (the stream stopped first): simply pending again.
+          unclaim->Reset();
+          unclaim->Bind(1, r.id);
+          if (Status s = unclaim->Run(); !s.ok()) {
+            failure = s;
+            return;
+          }
+          continue;
+        }
         if (r.outcome == SendOutcome::kRetry) {
           ++report.retries;
+          ++retried;
           last_error = r.detail;
         } else {
           ++progressed;
@@ -692,20 +734,52 @@ Result<SendReport> RunBlast(store::Db& db, int64_t blast_id, HttpGateway& gatewa
           done->BindNull(3);
         }
         done->Bind(4, r.id);
-        if (Status s = done->Run(); !s.ok()) return s;
+        if (Status s = done->Run(); !s.ok()) {
+          failure = s;
+          return;
+        }
       }
-      if (Status s = tx->Commit(); !s.ok()) return s;
+      if (Status s = tx->Commit(); !s.ok()) {
+        failure = s;
+        return;
+      }
+      finished.clear();
+    };
+    gateway.SendStream(
+        [&]() -> std::vector<OutboundSms> {
+          if (!failure.ok() || paused || stopped()) return {};
+          // Legal hours may end in the middle of a blast: the outer loop waits then.
+          const TimePoint t = clock.Now();
+          const std::optional<TimePoint> callable = options.calendar.NextCallable(t);
+          if (!callable || *callable > t) return {};
+          auto batch = claim_batch();
+          if (!batch) {
+            failure = batch.error();
+            return {};
+          }
+          if (!batch->empty()) claimed_any = true;
+          return std::move(*batch);
+        },
+        [&](size_t /*position*/, SendResult result) {
+          if (result.started && result.outcome == SendOutcome::kRetry) paused = true;
+          finished.push_back(std::move(result));
+          if (finished.size() >= static_cast<size_t>(options.batch_size)) record();
+          return failure.ok() && !paused;
+        });
+    record();  // the last results
+    if (!failure.ok()) return failure;
+    if (!claimed_any) {
+      if (stopped()) continue;  // reported at the top of the loop
+      break;                    // nothing was pending: the blast is done
     }
-    const int retried = static_cast<int>(results.size()) - progressed;
+    if (progressed > 0) last_progress = clock.Now();
     if (retried == 0) {
       backoff = options.backoff_initial;
-      last_progress = clock.Now();
       continue;
     }
     if (progressed > 0) {
       // Some went through, some got a 5xx/429/timeout: the retried rows are pending again;
       // back off before claiming them again instead of hammering a struggling gateway.
-      last_progress = clock.Now();
       log::Warn("SMS envío {}: {} mensajes con error transitorio ({}); reintento en {} ms",
                 blast_id, retried, last_error, backoff.count());
       sleep(backoff);

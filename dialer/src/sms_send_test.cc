@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "campaigns/schema.h"
+#include "dialer/sms_scheduler.h"
 #include "tests/testutil/testutil.h"
 
 namespace sondeo::dialer {
@@ -49,7 +50,17 @@ class FakeGateway {
     std::lock_guard<std::mutex> l(mu_);
     return received_;
   }
-  std::atomic<int> fail_first{0};
+  // Appends a marker (e.g. "sleep") to the request log.
+  void Mark(const std::string& what) {
+    std::lock_guard<std::mutex> l(mu_);
+    events_.push_back(what);
+  }
+  std::vector<std::string> Events() {
+    std::lock_guard<std::mutex> l(mu_);
+    return events_;
+  }
+  std::atomic<int> fail_first{0};  // answer this many requests with 503 ...
+  std::atomic<int> fail_after{0};  // ... after accepting this many
 
  private:
   void Loop() {
@@ -64,15 +75,22 @@ class FakeGateway {
         req.append(buf, static_cast<size_t>(n));
       }
       int status = status_;
-      if (fail_first > 0) {
+      const size_t p = req.find("&to=");
+      const std::string to =
+          p == std::string::npos ? "" : req.substr(p + 4, req.find('&', p + 4) - p - 4);
+      if (fail_after > 0) {
+        --fail_after;
+      } else if (fail_first > 0) {
         --fail_first;
         status = 503;
-      } else {
-        const size_t p = req.find("&to=");
-        if (p != std::string::npos) {
-          const std::string to = req.substr(p + 4, req.find('&', p + 4) - p - 4);
-          std::lock_guard<std::mutex> l(mu_);
+      }
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        if (status == 503) {
+          events_.push_back("503 " + to);
+        } else if (!to.empty()) {
           ++received_[to];
+          events_.push_back("ok " + to);
         }
       }
       const std::string body = status == 202 ? "0: Accepted for delivery" : "error";
@@ -91,6 +109,7 @@ class FakeGateway {
   std::thread thread_;
   std::mutex mu_;
   std::map<std::string, int> received_;
+  std::vector<std::string> events_;  // "ok TO", "503 TO", or a Mark()
 };
 
 class SmsSendTest : public ::testing::Test {
@@ -252,6 +271,72 @@ TEST_F(SmsSendTest, SendsOnceResumesAfterCrashAndRetries5xx) {
   EXPECT_EQ(gw.Received().size(), 48u);
 }
 
+// The streaming sender keeps main's rule: a 5xx (partial or a whole outage) is followed by a
+// backoff before anything is retried, the blast keeps its place, and every recipient gets
+// the message once.
+TEST_F(SmsSendTest, StreamBacksOffOn5xxMidBlastAndSendsOnce) {
+  for (int i = 1; i <= 120; ++i)
+    AddContact(i, "Ana", "Colosó", "+57300555" + std::to_string(1000 + i));
+  for (const int failures : {3, 40}) {  // a partial failure, then an outage
+    SCOPED_TRACE(failures);
+    ASSERT_OK(db_->Exec("DELETE FROM sms_messages"));
+    ASSERT_OK(db_->Exec("DELETE FROM sms_blasts"));
+    FakeGateway gw(202);
+    gw.fail_after = 30;  // mid-stream
+    gw.fail_first = failures;
+    BlastRequest req{"c1", "Hola {nombres}", "", Friday10()};
+    auto plan = PlanBlast(*db_, req);
+    ASSERT_OK(plan);
+    SendApproval approve;
+    approve.approve_overrun = true;
+    auto id = CreateBlast(*db_, req, *plan, approve, Friday10());
+    ASSERT_OK(id);
+    GatewayConfig cfg;
+    cfg.kannel.url = gw.Url();
+    cfg.concurrency = 4;
+    auto g = HttpGateway::Create(cfg);
+    ASSERT_OK(g);
+    ManualClock clock(Friday10());
+    std::vector<Duration> sleeps;
+    auto sleeper = [&](Duration d) {
+      sleeps.push_back(d);
+      gw.Mark("sleep");
+      clock.Advance(d);
+    };
+    SenderOptions opts;
+    opts.batch_size = 8;
+    auto r = RunBlast(*db_, *id, **g, clock, sleeper, opts);
+    ASSERT_OK(r);
+    EXPECT_TRUE(r->done);
+    EXPECT_EQ(r->sent, 120);
+    EXPECT_EQ(r->uncertain, 0);
+    EXPECT_EQ(r->retries, failures);
+    const auto received = gw.Received();
+    EXPECT_EQ(received.size(), 120u);
+    for (const auto& [to, n] : received) EXPECT_EQ(n, 1) << "sent twice";
+    // Every 503'd recipient is retried only after a backoff.
+    std::map<std::string, bool> waiting;  // recipient -> got a 503, no sleep since
+    for (const auto& e : gw.Events()) {
+      if (e == "sleep") {
+        waiting.clear();
+      } else if (e.rfind("503 ", 0) == 0) {
+        waiting[e.substr(4)] = true;
+      } else {
+        EXPECT_FALSE(waiting.count(e.substr(3))) << "retried without a backoff";
+      }
+    }
+    ASSERT_FALSE(sleeps.empty());
+    // Backoff doubles while nothing goes through.
+    for (size_t i = 1; i < sleeps.size(); ++i) EXPECT_GE(sleeps[i], sleeps[i - 1]);
+    if (failures > 10) {
+      EXPECT_GE(sleeps.size(), 3u);
+      EXPECT_EQ(sleeps[1], 2 * sleeps[0]);
+    }
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM sms_messages WHERE attempts > 1 AND state = 'sent'"),
+              Count("SELECT COUNT(DISTINCT id) FROM sms_messages WHERE attempts > 1"));
+  }
+}
+
 TEST_F(SmsSendTest, WaitsForLegalHoursAndRejects4xxWithoutRetry) {
   for (int i = 1; i <= 5; ++i)
     AddContact(i, "Ana", "Colosó", "+57300333" + std::to_string(1000 + i));
@@ -281,6 +366,117 @@ TEST_F(SmsSendTest, WaitsForLegalHoursAndRejects4xxWithoutRetry) {
   EXPECT_EQ(clock.Now(), FromUnixMillis(1796040000000));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM sms_messages WHERE state = 'failed'"), 5);
   EXPECT_EQ(UsedSegmentsInMonth(*db_, sat16).value(), 0);  // rejected: not billed
+}
+
+// A delivery report can reach serve after a crash but before the sender restarts: the row is
+// still 'sending'; the restart counts it as sent (it went out) and the others as uncertain.
+TEST_F(SmsSendTest, RestartKeepsRowsConfirmedByADlrAsSent) {
+  for (int i = 1; i <= 4; ++i)
+    AddContact(i, "Ana", "Colosó", "+57300666" + std::to_string(1000 + i));
+  FakeGateway gw(202);
+  BlastRequest req{"c1", "Hola", "", Friday10()};
+  auto plan = PlanBlast(*db_, req);
+  ASSERT_OK(plan);
+  auto id = CreateBlast(*db_, req, *plan, {}, Friday10());
+  ASSERT_OK(id);
+  ASSERT_OK(db_->Exec("UPDATE sms_messages SET state = 'sending' WHERE id IN (1, 2)"));
+  ASSERT_OK(ApplyDlr(*db_, "sondeo-b1-c1", 1, "", Friday10()));
+  GatewayConfig cfg;
+  cfg.kannel.url = gw.Url();
+  auto g = HttpGateway::Create(cfg);
+  ASSERT_OK(g);
+  ManualClock clock(Friday10());
+  auto r = RunBlast(*db_, *id, **g, clock, [&](Duration d) { clock.Advance(d); });
+  ASSERT_OK(r);
+  EXPECT_EQ(r->recovered_uncertain, 1);
+  EXPECT_EQ(r->uncertain, 1);
+  EXPECT_EQ(r->sent, 3);
+  EXPECT_EQ(gw.Received().size(), 2u);  // rows 3 and 4 only
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sms_messages WHERE id = 1 AND state = 'sent' AND "
+                  "dlr = 'delivered'"),
+            1);
+}
+
+// SenderOptions::stop (serve shutting down): no more claims, the blast keeps its place.
+TEST_F(SmsSendTest, StopLeavesTheRestPending) {
+  for (int i = 1; i <= 40; ++i)
+    AddContact(i, "Ana", "Colosó", "+57300777" + std::to_string(1000 + i));
+  FakeGateway gw(202);
+  BlastRequest req{"c1", "Hola", "", Friday10()};
+  auto plan = PlanBlast(*db_, req);
+  ASSERT_OK(plan);
+  auto id = CreateBlast(*db_, req, *plan, {}, Friday10());
+  ASSERT_OK(id);
+  GatewayConfig cfg;
+  cfg.kannel.url = gw.Url();
+  cfg.concurrency = 2;
+  auto g = HttpGateway::Create(cfg);
+  ASSERT_OK(g);
+  ManualClock clock(Friday10());
+  SenderOptions opts;
+  opts.batch_size = 4;
+  int asked = 0;
+  opts.stop = [&] { return ++asked > 3; };
+  auto r = RunBlast(
+      *db_, *id, **g, clock, [&](Duration d) { clock.Advance(d); }, opts);
+  ASSERT_OK(r);
+  EXPECT_FALSE(r->done);
+  EXPECT_GT(r->pending, 0);
+  EXPECT_EQ(r->sent + r->pending, 40);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sms_messages WHERE state = 'sending'"), 0);
+  EXPECT_EQ(static_cast<int>(gw.Received().size()), r->sent);
+  opts.stop = nullptr;
+  auto rest = RunBlast(
+      *db_, *id, **g, clock, [&](Duration d) { clock.Advance(d); }, opts);
+  ASSERT_OK(rest);
+  EXPECT_TRUE(rest->done);
+  EXPECT_EQ(rest->sent, 40);
+  for (const auto& [to, n] : gw.Received()) EXPECT_EQ(n, 1) << "sent twice";
+}
+
+// serve's background sender: sends the due blast by itself, leaves a later one scheduled,
+// and stops promptly.
+TEST_F(SmsSendTest, SchedulerSendsDueBlastsAndLeavesLaterOnes) {
+  for (int i = 1; i <= 30; ++i)
+    AddContact(i, "Ana", "Colosó", "+57300888" + std::to_string(1000 + i));
+  FakeGateway gw(202);
+  BlastRequest now_req{"c1", "Hola", "", Friday10()};
+  auto plan = PlanBlast(*db_, now_req);
+  ASSERT_OK(plan);
+  auto due = CreateBlast(*db_, now_req, *plan, {}, Friday10());
+  ASSERT_OK(due);
+  BlastRequest later_req{"c1", "Chao", "", Friday10() + std::chrono::hours(24 * 3)};
+  auto later = CreateBlast(*db_, later_req, *plan, {}, Friday10());
+  ASSERT_OK(later);
+  ManualClock clock(Friday10());
+  SmsSchedulerOptions o;
+  o.db_path = dir_.File("t.db");
+  o.gateway.kannel.url = gw.Url();
+  o.gateway.concurrency = 4;
+  o.poll = std::chrono::milliseconds(50);
+  o.clock = &clock;
+  auto s = SmsScheduler::Start(o);
+  ASSERT_OK(s);
+  for (int i = 0; i < 200; ++i) {
+    if (Count("SELECT COUNT(*) FROM sms_blasts WHERE status = 'done'") == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sms_messages WHERE blast_id = " + std::to_string(*due) +
+                  " AND state = 'sent'"),
+            30);
+  const auto t0 = std::chrono::steady_clock::now();
+  (*s)->Stop();
+  s->reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sms_messages WHERE blast_id = " + std::to_string(*later) +
+                  " AND state = 'pending'"),
+            30);
+  EXPECT_EQ(gw.Received().size(), 30u);
+  SmsSchedulerOptions bad = o;
+  bad.gateway.kannel.url = "ftp://x";
+  auto refused = SmsScheduler::Start(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(SmsSendTest, DlrAndOptOut) {

@@ -13,6 +13,7 @@
 
 #include "common/asio.h"
 #include "common/log.h"
+#include "dialer/sms_scheduler.h"
 #include "server/server.h"
 #include "server/src/api.h"
 #include "server/src/assets.h"
@@ -537,6 +538,7 @@ Result<tcp::endpoint> ParseListen(const std::string& listen) {
 
 struct Server::Impl {
   std::shared_ptr<Shared> shared;
+  std::unique_ptr<dialer::SmsScheduler> sms;  // scheduled SMS, its own thread and connection
   std::thread io_thread;
   uint16_t port = 0;
   bool joined = false;
@@ -605,6 +607,17 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   }
 
   auto impl = std::make_unique<Impl>();
+  if (o.sms) {
+    dialer::SmsSchedulerOptions so;
+    so.db_path = o.db_path;
+    so.gateway = o.sms->gateway;
+    so.sender = o.sms->sender;
+    so.poll = o.sms->poll;
+    so.clock = o.clock;
+    auto sms = dialer::SmsScheduler::Start(std::move(so));
+    if (!sms) return sms.error();
+    impl->sms = std::move(*sms);
+  }
   impl->port = s->acceptor.local_endpoint().port();
   impl->shared = s;
   if (o.handle_signals) {
@@ -657,6 +670,7 @@ void Server::Wait() {
   if (impl_->joined) return;
   impl_->joined = true;
   if (impl_->io_thread.joinable()) impl_->io_thread.join();
+  impl_->sms.reset();  // stops claiming, finishes the requests in flight, joins
   auto& s = *impl_->shared;
   s.store.join();
   s.api.reset();

@@ -16,88 +16,26 @@
 . "$(dirname "$0")/../cli/lib.sh"
 SONDEO=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
-FAKESMSC=/usr/lib/kannel/test/fakesmsc
-if ! command -v bearerbox >/dev/null || [ ! -x "$FAKESMSC" ]; then
-  echo "kannel / kannel-extras not installed (scripts/setup installs them)" >&2
-  exit 1
-fi
+RIG_DIR=$TMP
+. "$HERE/kannel_rig.sh"
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  kannel_rig_kill
   wait 2>/dev/null
   if [ -n "${KEEP_TMP:-}" ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { # wait_port PORT: until something accepts on 127.0.0.1:PORT (10 s)
-  for _ in $(seq 100); do
-    python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
-# alive PID: the process exists and is not a zombie (kill -0 succeeds on zombies).
-alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
-ADMIN=$(free_port); BOX=$(free_port); SENDSMS=$(free_port); FAKE=$(free_port); DLRP=$(free_port)
-cat >"$TMP/kannel.conf" <<EOF
-group = core
-admin-port = $ADMIN
-admin-interface = 127.0.0.1
-admin-password = adminpw
-status-password = statuspw
-admin-allow-ip = "127.0.0.1"
-smsbox-port = $BOX
-smsbox-interface = 127.0.0.1
-box-allow-ip = "127.0.0.1"
-box-deny-ip = "*.*.*.*"
-dlr-storage = internal
-store-type = file
-store-location = "$TMP/kannel.store"
-log-level = 4
-
-group = smsc
-smsc = fake
-smsc-id = fake1
-our-host = 127.0.0.1
-port = $FAKE
-connect-allow-ip = "127.0.0.1"
-
-group = smsbox
-bearerbox-host = 127.0.0.1
-sendsms-port = $SENDSMS
-sendsms-interface = 127.0.0.1
-log-level = 4
-
-group = sendsms-user
-username = dialer
-password = secret
-concatenation = true
-max-messages = 3
-user-allow-ip = "127.0.0.1"
-EOF
-
-BB=""; SB=""; FS=""
-start_kannel() {
-  bearerbox -v 4 "$TMP/kannel.conf" >>"$TMP/bearerbox.log" 2>&1 &
-  BB=$!; PIDS+=("$BB")
-  wait_port "$FAKE" || { echo "bearerbox did not start" >&2; exit 1; }
-  "$FAKESMSC" -H 127.0.0.1 -r "$FAKE" -m 0 "x y text nop" >>"$TMP/fakesmsc.log" 2>&1 &
-  FS=$!; PIDS+=("$FS")
-  # smsbox PANICs if bearerbox's box port is not listening yet.
-  wait_port "$BOX" || { echo "bearerbox box port not up" >&2; exit 1; }
-  smsbox -v 4 "$TMP/kannel.conf" >>"$TMP/smsbox.log" 2>&1 &
-  SB=$!; PIDS+=("$SB")
-  wait_port "$SENDSMS" || { echo "smsbox did not start" >&2; exit 1; }
-}
-stop_kannel() { # graceful: bearerbox flushes its queue to fakesmsc first
-  curl -s "http://127.0.0.1:$ADMIN/shutdown?password=adminpw" >/dev/null
-  for _ in $(seq 150); do alive "$BB" || break; sleep 0.1; done
-  kill "$SB" "$FS" 2>/dev/null
-  for _ in $(seq 50); do alive "$SB" || alive "$FS" || break; sleep 0.1; done
-  kill -9 "$BB" "$SB" "$FS" 2>/dev/null
-  wait "$SB" "$FS" "$BB" 2>/dev/null
-}
+free_port() { kannel_rig_free_port; }
+wait_port() { kannel_rig_wait_port "$1"; }
+alive() { kannel_rig_alive "$1"; }
+# Kannel keeps its queue on disk (a graceful stop delivers it); MT users: dialer / secret.
+KANNEL_STORE=1 kannel_rig_config fake || exit 1
+DLRP=$(free_port)
+SENDSMS=$KANNEL_SENDSMS
+start_kannel() { kannel_rig_start || { echo "Kannel did not start" >&2; exit 1; }; }
+stop_kannel() { kannel_rig_stop; }
 start_kannel
 python3 "$HERE/http_sink.py" "$DLRP" >"$TMP/dlr.log" 2>"$TMP/dlr.err" &
 PIDS+=($!)

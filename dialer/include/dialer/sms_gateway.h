@@ -104,6 +104,9 @@ struct SendResult {
   SendOutcome outcome = SendOutcome::kRetry;
   long http_status = 0;
   std::string detail;  // short; never the phone number
+  // False for a message handed to SendStream that was never started because `done` asked
+  // to stop first (outcome kRetry): nothing reached the gateway.
+  bool started = true;
 };
 
 class HttpGateway {
@@ -121,8 +124,10 @@ class HttpGateway {
   // The same, streaming: `refill` is called whenever fewer messages wait than there are
   // connections, and returns the next ones (empty: no more for now); `done` receives each
   // finished message's result with its position in the stream (0, 1, ...) and returns
-  // false to stop refilling. Requests already started are always finished (and reported)
-  // before it returns, so no connection waits for the slowest request of a batch.
+  // false to stop: no more refills, messages already handed over but not started are
+  // reported at once with started = false, and requests already started are always
+  // finished (and reported) before it returns. No connection waits for the slowest request
+  // of a batch.
   using Refill = std::function<std::vector<OutboundSms>()>;
   using Done = std::function<bool(size_t position, SendResult result)>;
   void SendStream(const Refill& refill, const Done& done);

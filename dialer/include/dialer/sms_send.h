@@ -144,8 +144,9 @@ Result<std::vector<int64_t>> CreateSequence(store::Db& db, const SmsSequence& se
 campaigns::Calendar LegalSmsCalendar();
 
 struct SenderOptions {
-  int batch_size = 64;  // rows claimed per transaction (at most this many become
-                        // 'uncertain' if the process is killed)
+  int batch_size = 64;  // rows claimed per transaction; the next batch is claimed while the
+                        // last requests of the previous one are in flight, so at most about
+                        // two batches become 'uncertain' if the process is killed
   Duration backoff_initial{200};
   Duration backoff_max{5000};
   // Give up (kUnavailable, rows stay pending, `sondeo sms run` resumes) after the gateway has
@@ -156,6 +157,9 @@ struct SenderOptions {
   Duration max_wait{std::chrono::hours(24 * 8)};
   // Legal hours (Ley 2300 de 2023 art. 3) with Colombian holidays, America/Bogota.
   campaigns::Calendar calendar = LegalSmsCalendar();
+  // Asked before each claim and after each wait: true stops the send (requests in flight
+  // are finished and recorded; the blast keeps its place). Empty = never.
+  std::function<bool()> stop;
 };
 
 struct SendReport {

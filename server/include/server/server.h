@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@
 #include "common/status.h"
 #include "dialer/simulate.h"
 #include "dialer/sip.h"
+#include "dialer/sms_gateway.h"
+#include "dialer/sms_send.h"
 #include "server/users.h"
 #include "store/db.h"
 
@@ -58,6 +61,15 @@ struct ServerOptions {
   // GET /api/v1/sms/dlr?token=T&key=..&status=%d&answer=%A and
   // GET /api/v1/sms/mo?token=T&from=%p&text=%a. Empty: both endpoints are off.
   std::string sms_callback_token;
+  // Scheduled SMS (`sms send --no-wait`, or an --at still to come): when set, a background
+  // thread sends every due blast and sequence step inside the legal hours through this
+  // gateway, exactly once across restarts (dialer/sms_scheduler.h).
+  struct SmsSending {
+    dialer::GatewayConfig gateway;
+    dialer::SenderOptions sender;
+    Duration poll = std::chrono::seconds(5);
+  };
+  std::optional<SmsSending> sms;
   // How often the wallboard is pushed to supervisors.
   Duration wallboard_period = std::chrono::seconds(2);
   // The dialer: one engine per running campaign (see server/src/dialing.h).
