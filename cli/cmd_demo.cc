@@ -163,11 +163,10 @@ class Demo {
     }
 
     Say("5. Secuencia de SMS del informe (4 mensajes cada 15 minutos): segmentos y costo");
-    // The contract of the seed: 30.000 segments a month (the example campaign's contract).
-    if (!Step({"sms", "contract", "--cap", "30000", "--unit-price", "18.54"})) return rc_;
-    std::vector<std::string> sms_args = {"sms",    "send",       "--campaign",
-                                         campaign, "--sequence", ex + "/sms/secuencia_pdet.txt",
-                                         "--at",   NextDay0900()};
+    // The seed's contract (30.000 segments a month at $18,54) comes from the campaign's YAML,
+    // and so does the sequence (sms_sequences: PDET).
+    std::vector<std::string> sms_args = {"sms",        "send", "--campaign", campaign,
+                                         "--sequence", "PDET", "--at",       NextDay0900()};
     if (o_.kannel.empty()) {
       sms_args.emplace_back("--dry-run");
     } else {

@@ -405,7 +405,14 @@ void RegisterSend(CLI::App& sms, Context& ctx, std::shared_ptr<SmsCommon> common
     }
     auto contract = dialer::LoadContract(**db);
     if (!contract) return fail(contract.error());
-    const dialer::SmsContract c = contract->value_or(dialer::SmsContract{});
+    dialer::SmsContract c = contract->value_or(dialer::SmsContract{});
+    if (!*contract) {
+      // No operator-wide contract (`sms contract`): the campaign YAML's contract applies.
+      auto campaign = campaigns::LoadCampaign(**db, o->campaign);
+      if (!campaign) return fail(campaign.error());
+      c.monthly_cap_segments = campaign->contract.sms_monthly_cap;
+      c.unit_price = campaign->contract.sms_segments.unit_price;
+    }
 
     // Plan: one blast, or one per sequence step.
     std::vector<dialer::BlastPlan> plans;

@@ -22,18 +22,28 @@ YAML_OUT=$OUT
 [ "$(field '" ".join(m["at"] for m in p["messages"])' <<<"$YAML_OUT")" = \
   "2026-12-01T14:00:00.000Z 2026-12-01T14:15:00.000Z 2026-12-01T14:30:00.000Z 2026-12-01T14:45:00.000Z" ] && ok ||
   fail "times: $(field '[m["at"] for m in p["messages"]]' <<<"$YAML_OUT")"
+# No `sms contract` yet: the campaign YAML's contract (30,000 segments at 18.54) applies.
+[ "$(field 'p["cap"]["monthly_cap_segments"], p["unit_price"]' <<<"$YAML_OUT")" = "(30000, 18.54)" ] &&
+  ok || fail "campaign contract: $(field 'p["cap"], p["unit_price"]' <<<"$YAML_OUT")"
 R=$(field 'p["recipients"]' <<<"$YAML_OUT")
 [ "$R" = 3 ] && ok || fail "Colosó's 3 contacts, got $R"
 
 # The same messages from a file, filtered by hand: the same plan.
-# ("- at: "HH:MM"" then "text: ..." lines of the YAML's only sequence)
-awk '/^ *- at: /{gsub(/"/, "", $3); at = $3} /^ *text: /{sub(/^ *text: /, ""); print at, $0}' \
+# ("- at: "HH:MM"" then "text: ..." lines of the YAML's first sequence, Colosó)
+awk '/^ *- name: /{n++} n == 1 && /^ *- at: /{gsub(/"/, "", $3); at = $3}
+     n == 1 && /^ *text: /{sub(/^ *text: /, ""); print at, $0}' \
   "$SRC/examples/campaigns/satisfaccion_art.yaml" >"$TMP/seq.txt"
 expect_rc 0 "sequence from a file" -- "${SEND[@]}" --sequence "$TMP/seq.txt" --filter municipio=Colosó
 [ "$(field 'p["recipients"], p["segments"]' <<<"$OUT")" = "$(field 'p["recipients"], p["segments"]' <<<"$YAML_OUT")" ] &&
   ok || fail "file and YAML plans differ: $OUT"
 ALL=$(field 'p["recipients"]' <<<"$( "${SEND[@]}" --sequence "$TMP/seq.txt")")
 [ "$ALL" -gt "$R" ] && ok || fail "the file without --filter goes to everybody ($ALL > $R)"
+
+# An operator-wide contract (`sms contract`) takes precedence over the campaign's.
+expect_rc 0 "sms contract" -- "$SONDEO" sms contract --cap 500 --unit-price 20
+expect_rc 0 "sequence under the global contract" -- "${SEND[@]}" --sequence Colosó
+[ "$(field 'p["cap"]["monthly_cap_segments"], p["unit_price"]' <<<"$OUT")" = "(500, 20.0)" ] &&
+  ok || fail "global contract: $(field 'p["cap"], p["unit_price"]' <<<"$OUT")"
 
 expect_rc 1 "unknown sequence" -- "${SEND[@]}" --sequence Ovejas
 contains "$ERR" "secuencias: Colosó" "names the campaign's sequences"
