@@ -170,13 +170,18 @@ class Demo {
     if (o_.kannel.empty()) {
       sms_args.emplace_back("--dry-run");
     } else {
-      Say("   enviando por Kannel: " + o_.kannel);
+      Say("   programada para " + NextDay0900() + " por Kannel (" + o_.kannel + "): " +
+          (o_.serve ? "sondeo serve la envía a esa hora"
+                    : "la envía a esa hora `sondeo sms run` o `sondeo serve`"));
       for (const char* a : {"--gateway", "kannel", "--no-wait", "--approve-overrun"}) {
         sms_args.emplace_back(a);
       }
       sms_args.insert(sms_args.end(), {"--gateway-url", o_.kannel});
       if (const char* user = std::getenv("SONDEO_SMS_USER"); user != nullptr) {
         sms_args.insert(sms_args.end(), {"--gateway-user", user});
+      }
+      if (const char* from = std::getenv("SONDEO_SMS_FROM"); from != nullptr) {
+        sms_args.insert(sms_args.end(), {"--from", from});
       }
     }
     if (!Step(sms_args)) return rc_;
@@ -330,6 +335,23 @@ class Demo {
     }
     std::cout.flush();
     std::vector<std::string> argv_s = {"sondeo", "--db", db_, "serve", "--listen", o_.listen};
+    if (!o_.kannel.empty()) {
+      // The scheduled SMS sequence goes out from serve's background sender when it is due.
+      const std::string conf = dir_ + "/serve.conf";
+      std::ofstream out(conf);
+      out << "# sondeo demo --serve --kannel: serve sends the scheduled SMS through Kannel\n"
+          << "sms_gateway: kannel\nsms_gateway_url: " << o_.kannel << "\n";
+      if (const char* user = std::getenv("SONDEO_SMS_USER"); user != nullptr) {
+        out << "sms_gateway_user: " << user << "\n";
+      }
+      if (const char* from = std::getenv("SONDEO_SMS_FROM"); from != nullptr) {
+        out << "sms_gateway_from: " << from << "\n";
+      }
+      if (!out.flush()) return ctx_.Fail(Status::Internal(conf + ": no se pudo escribir"));
+      argv_s.insert(argv_s.end(), {"--config", conf});
+      std::cout << "Envío de SMS programado: lo hace serve por " << o_.kannel << " (" << conf
+                << ")\n";
+    }
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -358,7 +380,8 @@ void RegisterDemo(CLI::App& app, Context& ctx) {
   cmd->add_option("--listen", opts->listen, "Dirección del servidor con --serve");
   cmd->add_option("--kannel", opts->kannel,
                   "URL de sendsms de un Kannel local: envía la secuencia de SMS de verdad "
-                  "(usuario y clave: $SONDEO_SMS_USER, $SONDEO_SMS_PASSWORD)");
+                  "(usuario, clave y remitente: $SONDEO_SMS_USER, $SONDEO_SMS_PASSWORD, "
+                  "$SONDEO_SMS_FROM)");
   cmd->callback([&ctx, opts] { ctx.exit_code = Demo(ctx, *opts).Run(); });
 }
 
