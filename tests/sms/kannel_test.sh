@@ -45,17 +45,7 @@ DB=$TMP/s.db
 export SONDEO_DB=$DB SONDEO_SMS_PASSWORD=secret
 "$SONDEO" init >/dev/null || { echo "init failed" >&2; exit 1; }
 # 1,000 contacts with a mobile each (+5730000XXXXX), accents in names and municipio.
-python3 - "$DB" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("INSERT INTO campaigns (id, name, created_ms) VALUES ('art', 'ART', 0)")
-for i in range(1, 1001):
-    db.execute("INSERT INTO contacts (id, campaign_id, source_row, nombres, municipio) VALUES (?, 'art', ?, ?, ?)",
-               (i, i, "María Ángela %d" % i, "Colosó" if i % 2 else "Orito"))
-    db.execute("INSERT INTO phones (contact_id, e164, type, position) VALUES (?, ?, 'mobile', 0)",
-               (i, "+5730000%05d" % i))
-db.commit()
-EOF
+python3 "$HERE/seed_contacts.py" "$DB" 1000 'María Ángela %d' '+5730000%05d' Colosó,Orito || exit 1
 db() { sqlite3 -cmd ".timeout 5000" "$DB" "$@"; }
 # Friday 10:00 in Bogotá: inside legal hours whatever the real time.
 SMS=("$SONDEO" sms --clock-start "2026-11-27 10:00" --actor supervisor)

@@ -31,17 +31,7 @@ kannel_rig_start || { echo "Kannel did not start" >&2; exit 1; }
 DB=$TMP/s.db
 export SONDEO_DB=$DB SONDEO_SMS_PASSWORD=secret
 "$SONDEO" init >/dev/null || { echo "init failed" >&2; exit 1; }
-python3 - "$DB" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("INSERT INTO campaigns (id, name, created_ms) VALUES ('art', 'ART', 0)")
-for i in range(1, 1001):
-    db.execute("INSERT INTO contacts (id, campaign_id, source_row, nombres, municipio) VALUES (?, 'art', ?, ?, ?)",
-               (i, i, "Óscar %d" % i, "Colosó"))
-    db.execute("INSERT INTO phones (contact_id, e164, type, position) VALUES (?, ?, 'mobile', 0)",
-               (i, "+5731100%05d" % i))
-db.commit()
-EOF
+python3 "$HERE/seed_contacts.py" "$DB" 1000 'Óscar %d' '+5731100%05d' Colosó || exit 1
 db() { sqlite3 -cmd ".timeout 5000" "$DB" "$@"; }
 count() { db "SELECT COUNT(*) FROM sms_messages WHERE blast_id=1 AND state='$1'"; }
 

@@ -27,17 +27,7 @@ DB=$TMP/s.db
 export SONDEO_DB=$DB SONDEO_SMS_PASSWORD=secret
 "$SONDEO" init >/dev/null || { echo "init failed" >&2; exit 1; }
 # 50 recipients: five per last digit 0-9.
-python3 - "$DB" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("INSERT INTO campaigns (id, name, created_ms) VALUES ('art', 'ART', 0)")
-for i in range(1, 51):
-    db.execute("INSERT INTO contacts (id, campaign_id, source_row, nombres, municipio) VALUES (?, 'art', ?, ?, ?)",
-               (i, i, "Ana %d" % i, "Orito"))
-    db.execute("INSERT INTO phones (contact_id, e164, type, position) VALUES (?, ?, 'mobile', 0)",
-               (i, "+573120000%03d" % i))
-db.commit()
-EOF
+python3 "$HERE/seed_contacts.py" "$DB" 50 'Ana %d' '+573120000%03d' Orito || exit 1
 db() { sqlite3 -cmd ".timeout 5000" "$DB" "$@"; }
 
 expect_rc 0 "schedule" -- "$SONDEO" --json sms --clock-start "2026-11-27 10:00" send \
