@@ -82,6 +82,11 @@ SIZE=${#sample}
 # The reply must be a whole JSON object with a contact, the survey and the dispositions.
 printf '%s' "$sample" | python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["contact"]["id"] and j["survey"] and j["dispositions"] and j["windows"]["days"], j'
 
+# Warm-up: every agent takes its contact (the engine dials it), then the calls connect; the
+# measured run then serves held, connected contacts (no telephony commits during it).
+SESSIONS="$TMP/sessions.lua" taskset -c 1 wrk -t1 -c"$AGENTS" -d2s \
+  -s "$SRC/bench/server/next.lua" "$URL" >/dev/null
+sleep 8
 echo "== sondeo serve: $AGENTS agent sessions, POST next-contact (response $SIZE bytes)"
 if [ -n "${PERF:-}" ]; then  # PERF=FILE: a perf profile of sondeo serve under the load
   perf record -F 999 -g -p "${PIDS[0]}" -o "$PERF" -- sleep 5 >/dev/null 2>&1 &
