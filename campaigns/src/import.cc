@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iterator>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -627,58 +628,147 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
         .Bind(5, p.unknown_to_libphonenumber ? "unknown_to_libphonenumber" : "");
     return ins_phone->Run();
   };
+  // The new contacts go in multi-row INSERTs (one statement start for many rows), their
+  // phones after them. Contact ids are assigned here as SQLite itself would (the largest id
+  // + 1; the write lock is held), so the phones know them without a round trip per contact.
+  constexpr size_t kContactColumns = 11;
+  constexpr size_t kPhoneColumns = 5;
+  constexpr size_t kContactRows = 32;
+  constexpr size_t kPhoneRows = 64;
+  int64_t next_id = 1;
+  {
+    auto max_id = db.Prepare("SELECT COALESCE(MAX(id), 0) FROM contacts");
+    if (!max_id.ok()) return max_id.error();
+    auto row = max_id->Step();
+    if (!row.ok()) return row.error();
+    next_id = max_id->Int(0) + 1;
+  }
+  // The statements for 1..N rows, compiled when first needed (N and the last partial batch).
+  auto multi_insert = [&](std::string_view head, size_t columns, size_t rows) {
+    std::string sql(head);
+    sql += " VALUES";
+    for (size_t r = 0; r < rows; ++r) {
+      sql += r == 0 ? "(" : ",(";
+      for (size_t c = 0; c < columns; ++c) sql += c == 0 ? "?" : ",?";
+      sql += ')';
+    }
+    return db.Prepare(sql);
+  };
+  std::vector<std::optional<store::Statement>> contact_batches(kContactRows + 1);
+  std::vector<std::optional<store::Statement>> phone_batches(kPhoneRows + 1);
+  auto batch = [&](std::vector<std::optional<store::Statement>>& cache, std::string_view head,
+                   size_t columns, size_t rows) -> Result<store::Statement*> {
+    if (!cache[rows]) {
+      auto st = multi_insert(head, columns, rows);
+      if (!st.ok()) return st.error();
+      cache[rows].emplace(std::move(*st));
+    }
+    cache[rows]->Reset();
+    return &*cache[rows];
+  };
+  constexpr std::string_view kContactHead =
+      "INSERT INTO contacts(id, campaign_id, import_id, source_row, document, nombres, "
+      "apellidos, municipio, departamento, email, extra_json)";
+  constexpr std::string_view kPhoneHead =
+      "INSERT INTO phones(contact_id, e164, type, position, flags)";
+  struct PendingPhone {
+    int64_t contact;
+    const Phone* phone;
+    int64_t position;
+  };
+  std::vector<size_t> pending;  // indexes into dedup.rows
+  std::vector<PendingPhone> pending_phones;
   int64_t inserted = 0;
   std::string scratch;
   std::string extra_json;
-  for (size_t i = 0; i < dedup.rows.size(); ++i) {
-    const auto& out = dedup.rows[i];
-    if (out.duplicate) continue;
-    const size_t r = live_row[i];
-    table.Reread(marks[r], view, scratch);
-    pad(view);
-    // {"key":"value",...}, keys in order: what nlohmann::json::dump() writes, without a tree.
-    extra_json.assign("{");
-    for (size_t n = 0; n < extra_order.size(); ++n) {
-      const size_t k = extra_order[n];
-      if (n > 0) extra_json.push_back(',');
-      AppendJsonString(extra_json, extra_keys[k]);
-      extra_json.push_back(':');
-      AppendJsonString(extra_json, At(view, static_cast<int>(map.extras[k])));
-    }
-    extra_json.push_back('}');
-    if (encoding::FirstInvalidUtf8(extra_json) != std::string::npos) {
-      // Not reached with the readers (they give UTF-8); nlohmann replaces bad bytes.
-      nlohmann::json extra = nlohmann::json::object();
-      for (size_t k = 0; k < map.extras.size(); ++k) {
-        extra[extra_keys[k]] = std::string(At(view, static_cast<int>(map.extras[k])));
+  auto flush_phones = [&]() -> Status {
+    for (size_t start = 0; start < pending_phones.size(); start += kPhoneRows) {
+      const size_t rows = std::min(kPhoneRows, pending_phones.size() - start);
+      auto st = batch(phone_batches, kPhoneHead, kPhoneColumns, rows);
+      if (!st.ok()) return st.error();
+      for (size_t j = 0; j < rows; ++j) {
+        const PendingPhone& pp = pending_phones[start + j];
+        const int base = static_cast<int>(j * kPhoneColumns);
+        (*st)
+            ->Bind(base + 1, pp.contact)
+            .Bind(base + 2, pp.phone->e164)
+            .Bind(base + 3, pp.phone->type == PhoneType::kMobile ? "mobile" : "fixed")
+            .Bind(base + 4, pp.position)
+            .Bind(base + 5, pp.phone->unknown_to_libphonenumber ? "unknown_to_libphonenumber" : "");
       }
-      extra_json = extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      if (Status s = (*st)->Run(); !s.ok()) return s;
     }
-    const std::string doc = NormalizeDocument(At(view, map.document));
-    ins_contact->Reset();
-    ins_contact->Bind(1, options.campaign_id)
-        .Bind(2, result.import_id)
-        .Bind(3, static_cast<int64_t>(r + 1));
-    if (doc.empty()) {
-      ins_contact->BindNull(4);
-    } else {
-      ins_contact->Bind(4, doc);
+    pending_phones.clear();
+    return Status::Ok();
+  };
+  auto flush_contacts = [&]() -> Status {
+    if (pending.empty()) return Status::Ok();
+    auto st = batch(contact_batches, kContactHead, kContactColumns, pending.size());
+    if (!st.ok()) return st.error();
+    store::Statement& ins = **st;
+    for (size_t j = 0; j < pending.size(); ++j) {
+      const auto& out = dedup.rows[pending[j]];
+      const size_t r = live_row[pending[j]];
+      table.Reread(marks[r], view, scratch);
+      pad(view);
+      // {"key":"value",...}, keys in order: what nlohmann::json::dump() writes, without a tree.
+      extra_json.assign("{");
+      for (size_t n = 0; n < extra_order.size(); ++n) {
+        const size_t k = extra_order[n];
+        if (n > 0) extra_json.push_back(',');
+        AppendJsonString(extra_json, extra_keys[k]);
+        extra_json.push_back(':');
+        AppendJsonString(extra_json, At(view, static_cast<int>(map.extras[k])));
+      }
+      extra_json.push_back('}');
+      if (encoding::FirstInvalidUtf8(extra_json) != std::string::npos) {
+        // Not reached with the readers (they give UTF-8); nlohmann replaces bad bytes.
+        nlohmann::json extra = nlohmann::json::object();
+        for (size_t k = 0; k < map.extras.size(); ++k) {
+          extra[extra_keys[k]] = std::string(At(view, static_cast<int>(map.extras[k])));
+        }
+        extra_json = extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      }
+      const std::string doc = NormalizeDocument(At(view, map.document));
+      const int64_t id = next_id++;
+      const int base = static_cast<int>(j * kContactColumns);
+      ins.Bind(base + 1, id)
+          .Bind(base + 2, options.campaign_id)
+          .Bind(base + 3, result.import_id)
+          .Bind(base + 4, static_cast<int64_t>(r + 1));
+      if (doc.empty()) {
+        ins.BindNull(base + 5);
+      } else {
+        ins.Bind(base + 5, doc);
+      }
+      ins.Bind(base + 6, Trim(At(view, name_col)))
+          .Bind(base + 7, Trim(At(view, map.apellidos)))
+          .Bind(base + 8, Trim(At(view, map.municipio)))
+          .Bind(base + 9, Trim(At(view, map.departamento)))
+          .Bind(base + 10, Trim(At(view, map.email)))
+          .Bind(base + 11, extra_json);
+      for (size_t k = 0; k < out.phones.size(); ++k) {
+        pending_phones.push_back({id, &out.phones[k], static_cast<int64_t>(k)});
+      }
     }
-    ins_contact->Bind(5, Trim(At(view, name_col)))
-        .Bind(6, Trim(At(view, map.apellidos)))
-        .Bind(7, Trim(At(view, map.municipio)))
-        .Bind(8, Trim(At(view, map.departamento)))
-        .Bind(9, Trim(At(view, map.email)))
-        .Bind(10, extra_json);
-    if (Status s = ins_contact->Run(); !s.ok()) return s;
-    const int64_t id = db.LastInsertRowId();
-    for (size_t k = 0; k < out.phones.size(); ++k) {
-      if (Status s = insert_phone(id, out.phones[k], static_cast<int64_t>(k)); !s.ok()) return s;
-    }
-    ++inserted;
+    if (Status s = ins.Run(); !s.ok()) return s;
+    inserted += static_cast<int64_t>(pending.size());
+    pending.clear();
+    // The phones after their contacts (the foreign key is checked at once).
+    return flush_phones();
+  };
+  for (size_t i = 0; i < dedup.rows.size(); ++i) {
+    if (dedup.rows[i].duplicate) continue;
+    pending.push_back(i);
+    if (pending.size() < kContactRows) continue;
+    if (Status s = flush_contacts(); !s.ok()) return s;
     if (hooks.fail_after_contacts >= 0 && inserted >= hooks.fail_after_contacts) {
       return Status::Internal("fallo inyectado durante la importación (prueba)");
     }
+  }
+  if (Status s = flush_contacts(); !s.ok()) return s;
+  if (hooks.fail_after_contacts >= 0 && inserted >= hooks.fail_after_contacts) {
+    return Status::Internal("fallo inyectado durante la importación (prueba)");
   }
   if (rebuild_indexes) {
     for (const auto& index : ContactsBulkIndexes()) {
