@@ -30,9 +30,10 @@ class TableReader {
   virtual std::string_view EncodingName() const = 0;
 
   // The bulk path of the import (no string per field): like Next(), but `fields` are views
-  // valid until the next call, and `mark` names the record for Reread(). Do not mix with
-  // Next() on the same reader. The default keeps a packed copy of every record (XLSX); the
-  // CSV reader points into its text and keeps nothing.
+  // valid until the next call, and `mark` names the record for Reread(). Both read from the
+  // same position: the import reads the header with Next(), then every record with
+  // NextView(). The default keeps a packed copy of every record (XLSX); the CSV reader
+  // points into its text and keeps nothing.
   virtual Result<bool> NextView(std::vector<std::string_view>& fields, uint64_t& mark);
   // The fields of the record `mark` (from NextView) again, views valid while the reader
   // lives and until `scratch` (unescaped quoted fields) changes. Const: concurrent calls with
