@@ -2,7 +2,11 @@
 # Server benchmark: wrk on loopback, AGENTS concurrent agent sessions doing next-contact
 # against `sondeo serve` pinned to one core, and nginx (Debian) serving a static file of the
 # same size, pinned to the same core, as the machine's ceiling. wrk runs on the other core.
-#   bench/server/run.sh [SONDEO] (env: AGENTS=200 DURATION=10s CONTACTS=5000 PERF=FILE)
+# Then the submit line: every agent (one wrk thread and connection each) takes its next
+# contact, waits until the simulated citizen answers, and posts the result with the survey's
+# answers (durable before the 200); submit.lua prints the submits' own rate and latency.
+#   bench/server/run.sh [SONDEO] (env: AGENTS=200 DURATION=10s CONTACTS=5000 PERF=FILE
+#                                  SUBMIT=1: 0 skips the submit line)
 set -eu
 SONDEO=${1:-build/release/cli/sondeo}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,6 +30,14 @@ entity: Agencia
 purpose: Medir la satisfacción
 legal_basis: Ley 1581 de 2012 art. 10
 survey: $SRC/examples/surveys/satisfaccion_art.yaml
+time:
+  zone: America/Bogota
+  windows:
+    lunes_a_viernes: "08:00-18:00"
+dialing:
+  mode: preview
+telephony:
+  driver: simulated
 YAML
 "$SONDEO" --db "$DB" campaign create "$TMP/demo.yaml" >/dev/null
 python3 - "$CONTACTS" > "$TMP/base.csv" <<'PY'
@@ -38,7 +50,19 @@ PY
 "$SONDEO" --db "$DB" contacts import "$TMP/base.csv" --campaign demo >/dev/null
 "$SONDEO" --db "$DB" campaign start demo >/dev/null
 
-taskset -c 0 "$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
+# Simulated citizens that all answer after ~3 s (the shortest ring the simulator allows)
+# and never hang up first: every call reaches the agent, who submits a complete survey.
+cat > "$TMP/serve.conf" <<CONF
+sim_seed: 7
+sim_answer_rate: 1
+sim_busy_share: 0
+sim_voicemail_share: 0
+sim_invalid_share: 0
+sim_damaged_share: 0
+sim_ring_seconds: 3
+CONF
+taskset -c 0 "$SONDEO" --db "$DB" serve --config "$TMP/serve.conf" --listen 127.0.0.1:0 \
+  --clock-start 2026-12-01T15:00:00Z >"$TMP/serve.out" 2>"$TMP/serve.err" &
 PIDS+=($!)
 for _ in $(seq 1 100); do grep -q '^listening' "$TMP/serve.out" && break; sleep 0.1; done
 URL=$(sed -n 's/^listening //p' "$TMP/serve.out")
@@ -58,12 +82,24 @@ SIZE=${#sample}
 # The reply must be a whole JSON object with a contact, the survey and the dispositions.
 printf '%s' "$sample" | python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["contact"]["id"] and j["survey"] and j["dispositions"] and j["windows"]["days"], j'
 
+# Warm-up: every agent takes its contact (the engine dials it), then the calls connect; the
+# measured run then serves held, connected contacts (no telephony commits during it).
+SESSIONS="$TMP/sessions.lua" taskset -c 1 wrk -t1 -c"$AGENTS" -d2s \
+  -s "$SRC/bench/server/next.lua" "$URL" >/dev/null
+sleep 8
 echo "== sondeo serve: $AGENTS agent sessions, POST next-contact (response $SIZE bytes)"
 if [ -n "${PERF:-}" ]; then  # PERF=FILE: a perf profile of sondeo serve under the load
   perf record -F 999 -g -p "${PIDS[0]}" -o "$PERF" -- sleep 5 >/dev/null 2>&1 &
 fi
 SESSIONS="$TMP/sessions.lua" taskset -c 1 wrk -t1 -c"$AGENTS" -d"$DURATION" --latency \
   -s "$SRC/bench/server/next.lua" "$URL" | tee "$TMP/sondeo.txt"
+
+if [ "${SUBMIT:-1}" != 0 ]; then
+  echo "== sondeo serve: $AGENTS agents, next-contact until connected, then POST result with answers"
+  SESSIONS="$TMP/sessions.lua" taskset -c 1 wrk -t"$AGENTS" -c"$AGENTS" -d"$DURATION" --latency \
+    -s "$SRC/bench/server/submit.lua" "$URL" | tee "$TMP/submit.txt"
+  echo "   answers stored: $(sqlite3 "$DB" "SELECT COUNT(*) FROM agent_results WHERE state = 'applied'")"
+fi
 
 mkdir -p "$TMP/www" "$TMP/nginx"
 chmod 755 "$TMP" "$TMP/www"

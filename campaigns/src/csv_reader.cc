@@ -69,82 +69,36 @@ class CsvReader final : public TableReader {
   CsvReader(std::string text, std::string name, std::string encoding_name)
       : text_(std::move(text)), name_(std::move(name)), encoding_name_(std::move(encoding_name)) {
     sep_ = SniffSeparator(text_);
+    ends_run_[static_cast<unsigned char>(sep_)] = true;
+    ends_run_[static_cast<unsigned char>('\n')] = true;
+    ends_run_[static_cast<unsigned char>('\r')] = true;
   }
 
   Result<bool> Next(TableRecord& record) override {
     record.fields.clear();
-    const size_t n = text_.size();
-    // Skip blank lines.
-    while (pos_ < n && (text_[pos_] == '\n' || text_[pos_] == '\r')) {
-      if (text_[pos_] == '\n') ++line_;
-      ++pos_;
+    auto got = NextView(views_, mark_);
+    if (!got.ok() || !*got) return got;
+    record.line = record_line_;
+    for (std::string_view f : views_) record.fields.emplace_back(f);
+    return true;
+  }
+
+  Result<bool> NextView(std::vector<std::string_view>& fields, uint64_t& mark) override {
+    Cursor cur{pos_, line_};
+    auto got = Scan(cur, scratch_, fields);
+    if (got.ok() && *got) {
+      mark = cur.record_start;
+      record_line_ = cur.record_line;
     }
-    if (pos_ >= n) return false;
-    record.line = line_;
-    std::string field;
-    size_t field_start = pos_;
-    bool field_quoted = false;
-    while (true) {
-      if (pos_ >= n) {
-        if (auto s = EndField(record, field, field_start); !s.ok()) return s;
-        return true;
-      }
-      const char c = text_[pos_];
-      if (c == '"' && field.empty() && !field_quoted && pos_ == field_start) {
-        // A quoted field: read to the closing quote ("" is a quote).
-        field_quoted = true;
-        const size_t open = pos_;
-        ++pos_;
-        while (true) {
-          if (pos_ >= n) return ErrorAt(name_, text_, open, "comillas sin cerrar (abren aquí)");
-          const char q = text_[pos_];
-          if (q == '"') {
-            if (pos_ + 1 < n && text_[pos_ + 1] == '"') {
-              field.push_back('"');
-              pos_ += 2;
-              continue;
-            }
-            ++pos_;
-            break;
-          }
-          if (q == '\n') ++line_;
-          field.push_back(q);
-          ++pos_;
-          if (field.size() > kMaxFieldBytes) return TooLong(field_start);
-        }
-        continue;
-      }
-      if (c == sep_) {
-        if (auto s = EndField(record, field, field_start); !s.ok()) return s;
-        ++pos_;
-        field_start = pos_;
-        field_quoted = false;
-        continue;
-      }
-      if (c == '\r' && pos_ + 1 < n && text_[pos_ + 1] == '\n') {
-        ++pos_;
-        continue;
-      }
-      if (c == '\n' || c == '\r') {
-        if (c == '\n') ++line_;
-        ++pos_;
-        if (auto s = EndField(record, field, field_start); !s.ok()) return s;
-        return true;
-      }
-      // Anything else (also a stray quote inside an unquoted field) is kept as is: the run
-      // up to the next separator or line end is appended at once.
-      const size_t room = kMaxFieldBytes + 1 - field.size();
-      size_t end = pos_ + 1;
-      const size_t limit = std::min(n, pos_ + room);
-      while (end < limit) {
-        const char d = text_[end];
-        if (d == sep_ || d == '\n' || d == '\r') break;
-        ++end;
-      }
-      field.append(text_, pos_, end - pos_);
-      pos_ = end;
-      if (field.size() > kMaxFieldBytes) return TooLong(field_start);
-    }
+    pos_ = cur.pos;
+    line_ = cur.line;
+    return got;
+  }
+
+  void Reread(uint64_t mark, std::vector<std::string_view>& fields,
+              std::string& scratch) const override {
+    Cursor cur{static_cast<size_t>(mark), 1};
+    (void)Scan(cur, scratch, fields);  // read once already: no error the second time
   }
 
   double Progress() const override {
@@ -153,24 +107,155 @@ class CsvReader final : public TableReader {
   std::string_view EncodingName() const override { return encoding_name_; }
 
  private:
+  struct Cursor {
+    size_t pos = 0;
+    int64_t line = 1;
+    size_t record_start = 0;
+    int64_t record_line = 0;
+  };
+  // A field being read: a span of text_, or of `scratch` once it is not one contiguous run
+  // of the text any more (an escaped quote, text after a closing quote).
+  struct Field {
+    size_t off = 0;
+    size_t len = 0;
+    bool in_scratch = false;
+  };
+
+  void Append(Field& f, std::string& scratch, size_t off, size_t len) const {
+    if (len == 0) return;
+    if (!f.in_scratch && f.len == 0) {
+      f.off = off;
+      f.len = len;
+      return;
+    }
+    if (!f.in_scratch && f.off + f.len == off) {
+      f.len += len;
+      return;
+    }
+    if (!f.in_scratch) {
+      const size_t moved = scratch.size();
+      scratch.append(text_, f.off, f.len);
+      f.off = moved;
+      f.in_scratch = true;
+    }
+    scratch.append(text_, off, len);
+    f.len += len;
+  }
+
+  // Reads the record at cur.pos (blank lines skipped) into `out`: views of text_ or of
+  // `scratch` (cleared first).
+  Result<bool> Scan(Cursor& cur, std::string& scratch, std::vector<std::string_view>& out) const {
+    out.clear();
+    scratch.clear();
+    const size_t n = text_.size();
+    const char* text = text_.data();
+    // Skip blank lines.
+    while (cur.pos < n && (text[cur.pos] == '\n' || text[cur.pos] == '\r')) {
+      if (text[cur.pos] == '\n') ++cur.line;
+      ++cur.pos;
+    }
+    if (cur.pos >= n) return false;
+    cur.record_start = cur.pos;
+    cur.record_line = cur.line;
+    // Fields are kept as spans first: `scratch` may move while the record is read.
+    Field spans[kSmallRecord];
+    std::vector<Field> more;
+    size_t count = 0;
+    Field field;
+    size_t field_start = cur.pos;
+    auto end_field = [&]() -> Status {
+      if (count >= kMaxFields) {
+        return ErrorAt(name_, text_, field_start, "fila de más de 1000 campos");
+      }
+      if (count < kSmallRecord) {
+        spans[count] = field;
+      } else {
+        more.push_back(field);
+      }
+      ++count;
+      field = Field{};
+      return Status::Ok();
+    };
+    auto finish = [&]() {
+      out.reserve(count);
+      for (size_t i = 0; i < count; ++i) {
+        const Field& f = i < kSmallRecord ? spans[i] : more[i - kSmallRecord];
+        out.emplace_back((f.in_scratch ? scratch.data() : text) + f.off, f.len);
+      }
+      return true;
+    };
+    size_t& pos = cur.pos;
+    while (true) {
+      if (pos >= n) {
+        if (auto s = end_field(); !s.ok()) return s;
+        return finish();
+      }
+      const char c = text[pos];
+      if (c == '"' && pos == field_start) {
+        // A quoted field: read to the closing quote ("" is a quote).
+        const size_t open = pos;
+        ++pos;
+        while (true) {
+          const void* q = std::memchr(text + pos, '"', n - pos);
+          const size_t close =
+              q == nullptr ? n : static_cast<size_t>(static_cast<const char*>(q) - text);
+          const bool escaped = close + 1 < n && text[close + 1] == '"';
+          const size_t run = close - pos + (escaped ? 1 : 0);
+          if (field.len + run > kMaxFieldBytes) return TooLong(field_start);
+          cur.line += std::count(text + pos, text + close, '\n');
+          if (close >= n) return ErrorAt(name_, text_, open, "comillas sin cerrar (abren aquí)");
+          Append(field, scratch, pos, run);
+          pos = close + (escaped ? 2 : 1);
+          if (!escaped) break;
+        }
+        continue;
+      }
+      if (c == sep_) {
+        if (auto s = end_field(); !s.ok()) return s;
+        ++pos;
+        field_start = pos;
+        continue;
+      }
+      if (c == '\r' && pos + 1 < n && text[pos + 1] == '\n') {
+        ++pos;
+        continue;
+      }
+      if (c == '\n' || c == '\r') {
+        if (c == '\n') ++cur.line;
+        ++pos;
+        if (auto s = end_field(); !s.ok()) return s;
+        return finish();
+      }
+      // Anything else (also a stray quote inside an unquoted field) is kept as is: the run
+      // up to the next separator or line end is taken at once.
+      const size_t room = kMaxFieldBytes + 1 - field.len;
+      size_t end = pos + 1;
+      const size_t limit = std::min(n, pos + room);
+      while (end < limit && !ends_run_[static_cast<unsigned char>(text[end])]) ++end;
+      Append(field, scratch, pos, end - pos);
+      pos = end;
+      if (field.len > kMaxFieldBytes) return TooLong(field_start);
+    }
+  }
+
   Status TooLong(size_t field_start) const {
     return ErrorAt(name_, text_, field_start, "campo de más de 1 MB");
   }
-  Status EndField(TableRecord& record, std::string& field, size_t field_start) {
-    if (record.fields.size() >= kMaxFields) {
-      return ErrorAt(name_, text_, field_start, "fila de más de 1000 campos");
-    }
-    record.fields.push_back(std::move(field));
-    field.clear();
-    return Status::Ok();
-  }
+
+  static constexpr size_t kSmallRecord = 32;
 
   std::string text_;
   std::string name_;
   std::string encoding_name_;
   char sep_ = ',';
+  bool ends_run_[256] = {};  // the separator, '\n' and '\r'
   size_t pos_ = 0;
   int64_t line_ = 1;
+  int64_t record_line_ = 0;
+  // Next()'s and NextView()'s working space.
+  std::string scratch_;
+  std::vector<std::string_view> views_;
+  uint64_t mark_ = 0;
 };
 
 // The whole stream in blocks (also for pipes and devices, whose size is unknown), reserving

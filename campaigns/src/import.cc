@@ -1,10 +1,13 @@
 // sondeo contacts import: read -> map headers -> normalise phones -> classify (rejected,
 // suppressed, duplicate, callable) -> write everything in one transaction.
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <iterator>
+#include <optional>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -13,6 +16,7 @@
 
 #include "campaigns/src/contacts_schema.h"
 #include "campaigns/src/dedup.h"
+#include "campaigns/src/encoding.h"
 #include "campaigns/src/headers.h"
 #include "campaigns/src/import_internal.h"
 #include "campaigns/src/table_reader.h"
@@ -21,41 +25,6 @@
 namespace sondeo::campaigns {
 
 namespace {
-
-// Every record's raw fields, packed in one arena (a 1,000,000-row base must fit in memory
-// with little overhead): per field a 4-byte length then the bytes.
-class PackedRows {
- public:
-  void Add(const std::vector<std::string>& fields) {
-    offsets_.push_back(arena_.size());
-    const auto count = static_cast<uint32_t>(fields.size());
-    arena_.append(reinterpret_cast<const char*>(&count), sizeof count);
-    for (const auto& f : fields) {
-      const auto len = static_cast<uint32_t>(f.size());
-      arena_.append(reinterpret_cast<const char*>(&len), sizeof len);
-      arena_.append(f);
-    }
-  }
-  void Get(size_t row, std::vector<std::string_view>& out) const {
-    out.clear();
-    size_t pos = offsets_[row];
-    uint32_t count = 0;
-    std::memcpy(&count, arena_.data() + pos, sizeof count);
-    pos += sizeof count;
-    for (uint32_t i = 0; i < count; ++i) {
-      uint32_t len = 0;
-      std::memcpy(&len, arena_.data() + pos, sizeof len);
-      pos += sizeof len;
-      out.emplace_back(arena_.data() + pos, len);
-      pos += len;
-    }
-  }
-  size_t size() const { return offsets_.size(); }
-
- private:
-  std::string arena_;
-  std::vector<size_t> offsets_;
-};
 
 // Below this many new contacts, indexes are updated row by row (cheaper than a rebuild).
 constexpr int64_t kBulkIndexRows = 20000;
@@ -123,13 +92,76 @@ std::string_view At(const std::vector<std::string_view>& f, int col) {
   return f[static_cast<size_t>(col)];
 }
 
-std::string Trim(std::string_view s) {
+std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
     s.remove_suffix(1);
   }
-  return std::string(s);
+  return s;
 }
+
+// Appends `s` as a JSON string, as nlohmann::json::dump() writes it (UTF-8 kept, control
+// characters escaped). `s` must be valid UTF-8.
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s, run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+    }
+  }
+  out.append(s, run, s.size() - run);
+  out.push_back('"');
+}
+
+// The rejects file's writer thread. Its destructor (every early return) stops and joins the
+// thread and removes the temporary file unless it was renamed.
+struct RejectsWriter {
+  std::string tmp_path;
+  std::FILE* file = nullptr;
+  std::thread thread;
+  std::atomic<bool> stop{false};
+  bool ok = false;  // written and closed; read after Join()
+
+  void Join() {
+    if (thread.joinable()) thread.join();
+  }
+  ~RejectsWriter() {
+    stop = true;
+    Join();
+    if (file != nullptr) std::fclose(file);
+    if (!tmp_path.empty()) std::remove(tmp_path.c_str());
+  }
+};
 
 std::string_view KeyText(DupKey k) { return k == DupKey::kDocument ? "documento" : "teléfono"; }
 
@@ -283,7 +315,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   if (!got.ok()) return got.error();
   if (!*got) return Status::InvalidArgument(path + ": archivo vacío");
   std::vector<std::string> header = std::move(record.fields);
-  for (auto& h : header) h = Trim(h);
+  for (auto& h : header) h = std::string(Trim(h));
   auto mapped = MapHeader(header, options.map, path);
   if (!mapped.ok()) return mapped.error();
   ColumnMap map = std::move(*mapped);
@@ -305,23 +337,36 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     }
   }
 
-  // Pass 1: read, normalise, pre-classify.
-  PackedRows raw;
+  // The extra attributes in key order (how the JSON object is written).
+  std::vector<size_t> extra_order(extra_keys.size());
+  for (size_t k = 0; k < extra_order.size(); ++k) extra_order[k] = k;
+  std::sort(extra_order.begin(), extra_order.end(),
+            [&](size_t a, size_t b) { return extra_keys[a] < extra_keys[b]; });
+
+  // Pass 1: read, normalise, pre-classify. Fields are views into the reader's text; a record
+  // is read again by its mark when it is inserted or written to the rejects file.
+  TableReader& table = **reader;
+  std::vector<uint64_t> marks;
   std::vector<RowState> states;
   std::vector<DedupRow> candidates;
   std::vector<size_t> candidate_row;
   std::vector<PhoneReject> piece_rejects;
   std::vector<std::string_view> view;
+  // An XLSX row is padded to the header (the sheet leaves trailing cells out).
+  auto pad = [&](std::vector<std::string_view>& fields) {
+    if (xlsx && fields.size() < header.size()) fields.resize(header.size());
+  };
   while (true) {
-    got = (*reader)->Next(record);
+    uint64_t mark = 0;
+    got = table.NextView(view, mark);
     if (!got.ok()) return got.error();
     if (!*got) break;
-    if (xlsx && record.fields.size() < header.size()) record.fields.resize(header.size());
-    raw.Add(record.fields);
+    pad(view);
+    marks.push_back(mark);
     RowState st;
-    bool ragged = record.fields.size() < header.size();
-    for (size_t i = header.size(); i < record.fields.size() && !ragged; ++i) {
-      if (!record.fields[i].empty()) ragged = true;
+    bool ragged = view.size() < header.size();
+    for (size_t i = header.size(); i < view.size() && !ragged; ++i) {
+      if (!view[i].empty()) ragged = true;
     }
     if (ragged) {
       st.cls = RowClass::kRejected;
@@ -329,9 +374,9 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
       states.push_back(st);
       continue;
     }
-    const auto& f = record.fields;
+    const auto& f = view;
     auto field = [&](int col) -> std::string_view {
-      return col < 0 ? std::string_view() : std::string_view(f[static_cast<size_t>(col)]);
+      return col < 0 ? std::string_view() : f[static_cast<size_t>(col)];
     };
     RowPlace place{field(map.departamento), field(map.municipio)};
     DedupRow row;
@@ -358,11 +403,10 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     candidate_row.push_back(states.size());
     states.push_back(st);
     if (options.progress && states.size() % 8192 == 0) {
-      options.progress(static_cast<int64_t>(states.size()), (*reader)->Progress());
+      options.progress(static_cast<int64_t>(states.size()), table.Progress());
     }
   }
   if (options.progress) options.progress(static_cast<int64_t>(states.size()), 1.0);
-  reader->reset();
 
   // Pass 2: under the write lock, classify against the suppression list and the campaign.
   // A bulk load gets a page cache of its own size (at most 256 MiB; the default 2 MiB makes
@@ -469,6 +513,83 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     result.import_id = db.LastInsertRowId();
   }
 
+  // The rejects file is written on a thread of its own while this one inserts: beside its
+  // destination, renamed after the commit, removed on any failure.
+  RejectsWriter rejects;
+  if (!options.rejects_path.empty()) {
+    rejects.tmp_path = options.rejects_path + ".tmp";
+    rejects.file = std::fopen(rejects.tmp_path.c_str(), "wb");
+    if (rejects.file == nullptr) {
+      return Status::InvalidArgument(options.rejects_path + ": no se puede escribir el archivo");
+    }
+    rejects.thread = std::thread([&] {
+      std::string buf = "\xEF\xBB\xBF";
+      for (size_t k = 0; k < header.size(); ++k) {
+        if (k > 0) buf.push_back(',');
+        AppendCsvField(buf, header[k]);
+      }
+      buf += ",fila,clase,codigo,motivo\r\n";
+      std::vector<std::string_view> fields;
+      std::string scratch;
+      std::string motivo;
+      bool ok = true;
+      for (size_t r = 0; r < states.size() && ok; ++r) {
+        const auto& st = states[r];
+        if (st.cls == RowClass::kCallable) continue;
+        std::string_view clase;
+        std::string_view codigo;
+        motivo.clear();
+        if (st.cls == RowClass::kRejected) {
+          clase = "rechazado";
+          codigo = RowCodeName(st.code);
+          motivo = RowCodeText(st.code);
+        } else if (st.cls == RowClass::kSuppressed) {
+          clase = "suprimido";
+          const bool by_doc = supp_reason[r] % 2 == 0;
+          codigo = by_doc ? "SUPRIMIDO_DOCUMENTO" : "SUPRIMIDO_TELEFONO";
+          const std::string& why = supp->reasons[supp_reason[r] / 2];
+          motivo = fmt::format("en la lista de supresión por {}{}",
+                               by_doc ? "documento" : "teléfono", why.empty() ? "" : ": " + why);
+        } else {
+          clase = "duplicado";
+          // Find this row's outcome.
+          const auto& out_row = dedup.rows[static_cast<size_t>(
+              std::lower_bound(live_row.begin(), live_row.end(), r) - live_row.begin())];
+          codigo = out_row.key == DupKey::kDocument ? "DUPLICADO_DOCUMENTO" : "DUPLICADO_TELEFONO";
+          if (out_row.of_contact != 0) {
+            motivo = fmt::format("duplicado del contacto {} ya cargado en la campaña (mismo {})",
+                                 out_row.of_contact, KeyText(out_row.key));
+          } else {
+            motivo = fmt::format("duplicado de la fila {} (mismo {})",
+                                 live_row[static_cast<size_t>(out_row.of_row)] + 1,
+                                 KeyText(out_row.key));
+          }
+        }
+        table.Reread(marks[r], fields, scratch);
+        pad(fields);
+        for (size_t k = 0; k < header.size(); ++k) {
+          if (k > 0) buf.push_back(',');
+          if (k < fields.size()) AppendCsvField(buf, fields[k]);
+        }
+        fmt::format_to(std::back_inserter(buf), ",{},{},{},", r + 1, clase, codigo);
+        AppendCsvField(buf, motivo);
+        for (size_t k = header.size(); k < fields.size(); ++k) {
+          buf.push_back(',');
+          AppendCsvField(buf, fields[k]);
+        }
+        buf += "\r\n";
+        if (buf.size() >= (1 << 20)) {
+          ok = std::fwrite(buf.data(), 1, buf.size(), rejects.file) == buf.size();
+          buf.clear();
+          if (rejects.stop.load(std::memory_order_relaxed)) return;
+        }
+      }
+      ok = ok && std::fwrite(buf.data(), 1, buf.size(), rejects.file) == buf.size();
+      ok = std::fclose(std::exchange(rejects.file, nullptr)) == 0 && ok;
+      rejects.ok = ok;
+    });
+  }
+
   // A load larger than everything already in the tables: the secondary indexes are dropped
   // and built once after the insert (sorted, in this same transaction) instead of being
   // updated row by row.
@@ -507,43 +628,147 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
         .Bind(5, p.unknown_to_libphonenumber ? "unknown_to_libphonenumber" : "");
     return ins_phone->Run();
   };
-  std::vector<int64_t> contact_of_row(states.size(), 0);
+  // The new contacts go in multi-row INSERTs (one statement start for many rows), their
+  // phones after them. Contact ids are assigned here as SQLite itself would (the largest id
+  // + 1; the write lock is held), so the phones know them without a round trip per contact.
+  constexpr size_t kContactColumns = 11;
+  constexpr size_t kPhoneColumns = 5;
+  constexpr size_t kContactRows = 32;
+  constexpr size_t kPhoneRows = 64;
+  int64_t next_id = 1;
+  {
+    auto max_id = db.Prepare("SELECT COALESCE(MAX(id), 0) FROM contacts");
+    if (!max_id.ok()) return max_id.error();
+    auto row = max_id->Step();
+    if (!row.ok()) return row.error();
+    next_id = max_id->Int(0) + 1;
+  }
+  // The statements for 1..N rows, compiled when first needed (N and the last partial batch).
+  auto multi_insert = [&](std::string_view head, size_t columns, size_t rows) {
+    std::string sql(head);
+    sql += " VALUES";
+    for (size_t r = 0; r < rows; ++r) {
+      sql += r == 0 ? "(" : ",(";
+      for (size_t c = 0; c < columns; ++c) sql += c == 0 ? "?" : ",?";
+      sql += ')';
+    }
+    return db.Prepare(sql);
+  };
+  std::vector<std::optional<store::Statement>> contact_batches(kContactRows + 1);
+  std::vector<std::optional<store::Statement>> phone_batches(kPhoneRows + 1);
+  auto batch = [&](std::vector<std::optional<store::Statement>>& cache, std::string_view head,
+                   size_t columns, size_t rows) -> Result<store::Statement*> {
+    if (!cache[rows]) {
+      auto st = multi_insert(head, columns, rows);
+      if (!st.ok()) return st.error();
+      cache[rows].emplace(std::move(*st));
+    }
+    cache[rows]->Reset();
+    return &*cache[rows];
+  };
+  constexpr std::string_view kContactHead =
+      "INSERT INTO contacts(id, campaign_id, import_id, source_row, document, nombres, "
+      "apellidos, municipio, departamento, email, extra_json)";
+  constexpr std::string_view kPhoneHead =
+      "INSERT INTO phones(contact_id, e164, type, position, flags)";
+  struct PendingPhone {
+    int64_t contact;
+    const Phone* phone;
+    int64_t position;
+  };
+  std::vector<size_t> pending;  // indexes into dedup.rows
+  std::vector<PendingPhone> pending_phones;
   int64_t inserted = 0;
+  std::string scratch;
+  std::string extra_json;
+  auto flush_phones = [&]() -> Status {
+    for (size_t start = 0; start < pending_phones.size(); start += kPhoneRows) {
+      const size_t rows = std::min(kPhoneRows, pending_phones.size() - start);
+      auto st = batch(phone_batches, kPhoneHead, kPhoneColumns, rows);
+      if (!st.ok()) return st.error();
+      for (size_t j = 0; j < rows; ++j) {
+        const PendingPhone& pp = pending_phones[start + j];
+        const int base = static_cast<int>(j * kPhoneColumns);
+        (*st)
+            ->Bind(base + 1, pp.contact)
+            .Bind(base + 2, pp.phone->e164)
+            .Bind(base + 3, pp.phone->type == PhoneType::kMobile ? "mobile" : "fixed")
+            .Bind(base + 4, pp.position)
+            .Bind(base + 5, pp.phone->unknown_to_libphonenumber ? "unknown_to_libphonenumber" : "");
+      }
+      if (Status s = (*st)->Run(); !s.ok()) return s;
+    }
+    pending_phones.clear();
+    return Status::Ok();
+  };
+  auto flush_contacts = [&]() -> Status {
+    if (pending.empty()) return Status::Ok();
+    auto st = batch(contact_batches, kContactHead, kContactColumns, pending.size());
+    if (!st.ok()) return st.error();
+    store::Statement& ins = **st;
+    for (size_t j = 0; j < pending.size(); ++j) {
+      const auto& out = dedup.rows[pending[j]];
+      const size_t r = live_row[pending[j]];
+      table.Reread(marks[r], view, scratch);
+      pad(view);
+      // {"key":"value",...}, keys in order: what nlohmann::json::dump() writes, without a tree.
+      extra_json.assign("{");
+      for (size_t n = 0; n < extra_order.size(); ++n) {
+        const size_t k = extra_order[n];
+        if (n > 0) extra_json.push_back(',');
+        AppendJsonString(extra_json, extra_keys[k]);
+        extra_json.push_back(':');
+        AppendJsonString(extra_json, At(view, static_cast<int>(map.extras[k])));
+      }
+      extra_json.push_back('}');
+      if (encoding::FirstInvalidUtf8(extra_json) != std::string::npos) {
+        // Not reached with the readers (they give UTF-8); nlohmann replaces bad bytes.
+        nlohmann::json extra = nlohmann::json::object();
+        for (size_t k = 0; k < map.extras.size(); ++k) {
+          extra[extra_keys[k]] = std::string(At(view, static_cast<int>(map.extras[k])));
+        }
+        extra_json = extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      }
+      const std::string doc = NormalizeDocument(At(view, map.document));
+      const int64_t id = next_id++;
+      const int base = static_cast<int>(j * kContactColumns);
+      ins.Bind(base + 1, id)
+          .Bind(base + 2, options.campaign_id)
+          .Bind(base + 3, result.import_id)
+          .Bind(base + 4, static_cast<int64_t>(r + 1));
+      if (doc.empty()) {
+        ins.BindNull(base + 5);
+      } else {
+        ins.Bind(base + 5, doc);
+      }
+      ins.Bind(base + 6, Trim(At(view, name_col)))
+          .Bind(base + 7, Trim(At(view, map.apellidos)))
+          .Bind(base + 8, Trim(At(view, map.municipio)))
+          .Bind(base + 9, Trim(At(view, map.departamento)))
+          .Bind(base + 10, Trim(At(view, map.email)))
+          .Bind(base + 11, extra_json);
+      for (size_t k = 0; k < out.phones.size(); ++k) {
+        pending_phones.push_back({id, &out.phones[k], static_cast<int64_t>(k)});
+      }
+    }
+    if (Status s = ins.Run(); !s.ok()) return s;
+    inserted += static_cast<int64_t>(pending.size());
+    pending.clear();
+    // The phones after their contacts (the foreign key is checked at once).
+    return flush_phones();
+  };
   for (size_t i = 0; i < dedup.rows.size(); ++i) {
-    const auto& out = dedup.rows[i];
-    if (out.duplicate) continue;
-    const size_t r = live_row[i];
-    raw.Get(r, view);
-    nlohmann::json extra = nlohmann::json::object();
-    for (size_t k = 0; k < map.extras.size(); ++k) {
-      extra[extra_keys[k]] = std::string(At(view, static_cast<int>(map.extras[k])));
-    }
-    const std::string doc = NormalizeDocument(At(view, map.document));
-    ins_contact->Reset();
-    ins_contact->Bind(1, options.campaign_id)
-        .Bind(2, result.import_id)
-        .Bind(3, static_cast<int64_t>(r + 1));
-    if (doc.empty()) {
-      ins_contact->BindNull(4);
-    } else {
-      ins_contact->Bind(4, doc);
-    }
-    ins_contact->Bind(5, Trim(At(view, name_col)))
-        .Bind(6, Trim(At(view, map.apellidos)))
-        .Bind(7, Trim(At(view, map.municipio)))
-        .Bind(8, Trim(At(view, map.departamento)))
-        .Bind(9, Trim(At(view, map.email)))
-        .Bind(10, extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    if (Status s = ins_contact->Run(); !s.ok()) return s;
-    const int64_t id = db.LastInsertRowId();
-    contact_of_row[r] = id;
-    for (size_t k = 0; k < out.phones.size(); ++k) {
-      if (Status s = insert_phone(id, out.phones[k], static_cast<int64_t>(k)); !s.ok()) return s;
-    }
-    ++inserted;
+    if (dedup.rows[i].duplicate) continue;
+    pending.push_back(i);
+    if (pending.size() < kContactRows) continue;
+    if (Status s = flush_contacts(); !s.ok()) return s;
     if (hooks.fail_after_contacts >= 0 && inserted >= hooks.fail_after_contacts) {
       return Status::Internal("fallo inyectado durante la importación (prueba)");
     }
+  }
+  if (Status s = flush_contacts(); !s.ok()) return s;
+  if (hooks.fail_after_contacts >= 0 && inserted >= hooks.fail_after_contacts) {
+    return Status::Internal("fallo inyectado durante la importación (prueba)");
   }
   if (rebuild_indexes) {
     for (const auto& index : ContactsBulkIndexes()) {
@@ -567,72 +792,9 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
       }
     }
   }
-
-  // The rejects file, written beside its destination and renamed after the commit.
-  std::string rejects_tmp;
-  if (!options.rejects_path.empty()) {
-    rejects_tmp = options.rejects_path + ".tmp";
-    std::ofstream out(rejects_tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      return Status::InvalidArgument(options.rejects_path + ": no se puede escribir el archivo");
-    }
-    std::string line = "\xEF\xBB\xBF";
-    for (size_t k = 0; k < header.size(); ++k) {
-      if (k > 0) line.push_back(',');
-      AppendCsvField(line, header[k]);
-    }
-    line += ",fila,clase,codigo,motivo\r\n";
-    out << line;
-    for (size_t r = 0; r < states.size(); ++r) {
-      const auto& st = states[r];
-      if (st.cls == RowClass::kCallable) continue;
-      std::string clase;
-      std::string codigo;
-      std::string motivo;
-      if (st.cls == RowClass::kRejected) {
-        clase = "rechazado";
-        codigo = RowCodeName(st.code);
-        motivo = RowCodeText(st.code);
-      } else if (st.cls == RowClass::kSuppressed) {
-        clase = "suprimido";
-        const bool by_doc = supp_reason[r] % 2 == 0;
-        codigo = by_doc ? "SUPRIMIDO_DOCUMENTO" : "SUPRIMIDO_TELEFONO";
-        const std::string& why = supp->reasons[supp_reason[r] / 2];
-        motivo = fmt::format("en la lista de supresión por {}{}", by_doc ? "documento" : "teléfono",
-                             why.empty() ? "" : ": " + why);
-      } else {
-        clase = "duplicado";
-        // Find this row's outcome.
-        const auto& out_row = dedup.rows[static_cast<size_t>(
-            std::lower_bound(live_row.begin(), live_row.end(), r) - live_row.begin())];
-        codigo = out_row.key == DupKey::kDocument ? "DUPLICADO_DOCUMENTO" : "DUPLICADO_TELEFONO";
-        if (out_row.of_contact != 0) {
-          motivo = fmt::format("duplicado del contacto {} ya cargado en la campaña (mismo {})",
-                               out_row.of_contact, KeyText(out_row.key));
-        } else {
-          motivo =
-              fmt::format("duplicado de la fila {} (mismo {})",
-                          live_row[static_cast<size_t>(out_row.of_row)] + 1, KeyText(out_row.key));
-        }
-      }
-      raw.Get(r, view);
-      line.clear();
-      for (size_t k = 0; k < header.size(); ++k) {
-        if (k > 0) line.push_back(',');
-        if (k < view.size()) AppendCsvField(line, view[k]);
-      }
-      line += fmt::format(",{},{},{},", r + 1, clase, codigo);
-      AppendCsvField(line, motivo);
-      for (size_t k = header.size(); k < view.size(); ++k) {
-        line.push_back(',');
-        AppendCsvField(line, view[k]);
-      }
-      line += "\r\n";
-      out << line;
-    }
-    out.close();
-    if (!out) {
-      std::remove(rejects_tmp.c_str());
+  if (!rejects.tmp_path.empty()) {
+    rejects.Join();
+    if (!rejects.ok) {
       return Status::InvalidArgument(options.rejects_path + ": no se puede escribir el archivo");
     }
   }
@@ -646,21 +808,18 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
                       fun.duplicates, fun.suppressed, fun.callable),
           now_ms);
       !s.ok()) {
-    if (!rejects_tmp.empty()) std::remove(rejects_tmp.c_str());
     return s;
   }
-  if (Status s = txn->Commit(); !s.ok()) {
-    if (!rejects_tmp.empty()) std::remove(rejects_tmp.c_str());
-    return s;
-  }
-  if (!rejects_tmp.empty()) {
+  if (Status s = txn->Commit(); !s.ok()) return s;
+  if (!rejects.tmp_path.empty()) {
     std::error_code ec;
-    std::filesystem::rename(rejects_tmp, options.rejects_path, ec);
+    std::filesystem::rename(rejects.tmp_path, options.rejects_path, ec);
     if (ec) {
       return Status::Internal(options.rejects_path +
                               ": la importación quedó guardada pero no se "
                               "pudo escribir el archivo de rechazos");
     }
+    rejects.tmp_path.clear();  // renamed: nothing to remove
   }
   log::Debug("importación {} en la campaña {}: {} filas, {} a gestionar", result.import_id,
              options.campaign_id, fun.initial, fun.callable);

@@ -231,6 +231,17 @@ TEST_F(ImportTest, BadFilesChangeNothing) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM imports"), 0);
 }
 
+// extra_json is written without a JSON tree: it must still be what nlohmann::json::dump()
+// writes (keys sorted bytewise, UTF-8 kept, quotes, backslashes and control bytes escaped).
+TEST_F(ImportTest, ExtraAttributesJson) {
+  ASSERT_OK(Run(Write("extra.csv",
+                      "celular;Zeta;alfa;\xC3\x91u;beta\n"
+                      "3104567890;\"a\"\"b\\c\";x\ty;\"l1\nl2\";\xC3\xB1\x01\n")));
+  EXPECT_EQ(Text("SELECT extra_json FROM contacts"),
+            "{\"Zeta\":\"a\\\"b\\\\c\",\"alfa\":\"x\\ty\",\"beta\":\"\xC3\xB1\\u0001\","
+            "\"\xC3\x91u\":\"l1\\nl2\"}");
+}
+
 TEST_F(ImportTest, RejectsFile) {
   ImportOptions opts;
   opts.rejects_path = dir_.File("rechazos.csv");

@@ -28,6 +28,25 @@ class TableReader {
   virtual double Progress() const = 0;
   // What the reader decided: "utf-8", "utf-8-bom", "windows-1252", "xlsx".
   virtual std::string_view EncodingName() const = 0;
+
+  // The bulk path of the import (no string per field): like Next(), but `fields` are views
+  // valid until the next call, and `mark` names the record for Reread(). Both read from the
+  // same position: the import reads the header with Next(), then every record with
+  // NextView(). The default keeps a packed copy of every record (XLSX); the CSV reader
+  // points into its text and keeps nothing.
+  virtual Result<bool> NextView(std::vector<std::string_view>& fields, uint64_t& mark);
+  // The fields of the record `mark` (from NextView) again, views valid while the reader
+  // lives and until `scratch` (unescaped quoted fields) changes. Const: concurrent calls with
+  // different scratch strings are safe once NextView is done.
+  virtual void Reread(uint64_t mark, std::vector<std::string_view>& fields,
+                      std::string& scratch) const;
+
+ private:
+  // The default NextView's copy: per record a 4-byte field count, then per field a 4-byte
+  // length and the bytes; `kept_starts_[mark]` is where the record starts.
+  std::string kept_;
+  std::vector<size_t> kept_starts_;
+  TableRecord kept_record_;
 };
 
 struct TableOptions {

@@ -159,6 +159,14 @@ HttpResponse JsonResponse(int status, const json& body) {
   return r;
 }
 
+// A 200 whose JSON body is already serialized.
+HttpResponse TextJsonResponse(std::string body) {
+  HttpResponse r;
+  r.status = 200;
+  r.body = std::move(body);
+  return r;
+}
+
 HttpResponse ErrorResponse(const Status& status) {
   if (status.code() == StatusCode::kInternal) {
     log::Error("api: {}", status.ToString());
@@ -175,6 +183,11 @@ struct Api::CampaignInfo {
   std::optional<surveys::StoredSurvey> stored;  // the version responses are saved against
   json survey_json;
   json windows;
+  // The parts of every offer that depend only on the campaign, serialized once: an offer
+  // splices them instead of copying and serializing the trees per request.
+  std::string survey_text = "null";
+  std::string windows_text;
+  std::string dispositions_text;
 };
 
 namespace {
@@ -219,6 +232,9 @@ Result<const Api::CampaignInfo*> Api::GetCampaignInfo(const std::string& id) {
       log::Warn("api: survey of campaign {} not loadable: {}", id, sv.error().message());
     }
   }
+  if (info->survey) info->survey_text = Dump(info->survey_json);
+  info->windows_text = Dump(info->windows);
+  info->dispositions_text = Dump(AgentDispositions(info->campaign));
   const CampaignInfo* raw = info.get();
   campaign_cache_[id] = std::move(info);
   return raw;
@@ -739,6 +755,12 @@ HttpResponse Api::Download(const HttpRequest& request, const Principal& p, const
 Result<json> Api::ContactCard(int64_t contact_id, const std::string& phone) {
   auto c = campaigns::LoadContact(db_, contact_id);
   if (!c) return c.error();
+  return ContactCard(*c, phone);
+}
+
+Result<json> Api::ContactCard(const campaigns::Contact& contact, const std::string& phone) {
+  const campaigns::Contact* c = &contact;
+  const int64_t contact_id = c->id;
   std::string name = c->nombres;
   if (!c->apellidos.empty()) name += (name.empty() ? "" : " ") + c->apellidos;
   json attempts = json::array();
@@ -767,41 +789,52 @@ Result<json> Api::ContactCard(int64_t contact_id, const std::string& phone) {
               {"previous_attempts", attempts}};
 }
 
-Result<json> Api::Offer(const std::string& agent, const CurrentCall& call) {
+// The offer, serialized: what Dump() of the json object {call, campaign, contact,
+// dispositions, fields, mode, script, survey, windows} gives (keys in that order), with the
+// campaign's parts spliced from their cached text.
+Result<std::string> Api::Offer(const std::string& agent, const CurrentCall& call) {
   auto info = GetCampaignInfo(call.campaign);
   if (!info) return info.error();
   const campaigns::Campaign* campaign = &(*info)->campaign;
-  auto card = ContactCard(call.contact_id, call.phone);
-  if (!card) return card.error();
-  json dispositions = AgentDispositions(*campaign);
-  // The survey (rendered by the desktop, with live branching) and the intro script with
-  // its placeholders filled from the contact (the desktop escapes everything it shows).
-  json survey = nullptr;
-  std::string script;
   auto contact = campaigns::LoadContact(db_, call.contact_id);
-  json fields = json::object();
-  if (contact) {
-    fields = {{"nombres", contact->nombres},
-              {"apellidos", contact->apellidos},
-              {"municipio", contact->municipio},
-              {"departamento", contact->departamento},
-              {"agente", agent}};
-  }
+  if (!contact) return contact.error();
+  auto card = ContactCard(*contact, call.phone);
+  if (!card) return card.error();
+  // The intro script with its placeholders filled from the contact (the desktop escapes
+  // everything it shows); the survey itself is rendered by the desktop, with live branching.
+  const json fields = {{"nombres", contact->nombres},
+                       {"apellidos", contact->apellidos},
+                       {"municipio", contact->municipio},
+                       {"departamento", contact->departamento},
+                       {"agente", agent}};
+  std::string script;
   if ((*info)->survey) {
-    survey = (*info)->survey_json;
     std::map<std::string, std::string> f;
     for (auto it = fields.begin(); it != fields.end(); ++it) f[it.key()] = it.value();
     script = surveys::RenderText((*info)->survey->intro, f);
   }
-  return json{{"contact", *card},
-              {"campaign", call.campaign},
-              {"call", {{"attempt_id", call.attempt_id}, {"connected", call.connected}}},
-              {"mode", campaigns::DialModeName(campaign->dialing.mode)},
-              {"dispositions", dispositions},
-              {"fields", fields},
-              {"script", script},
-              {"survey", survey},
-              {"windows", (*info)->windows}};
+  std::string out;
+  out.reserve(1024 + (*info)->survey_text.size());
+  out += "{\"call\":";
+  out += Dump({{"attempt_id", call.attempt_id}, {"connected", call.connected}});
+  out += ",\"campaign\":";
+  out += Dump(call.campaign);
+  out += ",\"contact\":";
+  out += Dump(*card);
+  out += ",\"dispositions\":";
+  out += (*info)->dispositions_text;
+  out += ",\"fields\":";
+  out += Dump(fields);
+  out += ",\"mode\":";
+  out += Dump(std::string(campaigns::DialModeName(campaign->dialing.mode)));
+  out += ",\"script\":";
+  out += Dump(script);
+  out += ",\"survey\":";
+  out += (*info)->survey_text;
+  out += ",\"windows\":";
+  out += (*info)->windows_text;
+  out += '}';
+  return out;
 }
 
 HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id,
@@ -817,7 +850,7 @@ HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id
     }
     auto offer = Offer(p.user, it->second);
     if (!offer) return ErrorResponse(offer.error());
-    return JsonResponse(200, *offer);
+    return TextJsonResponse(std::move(*offer));
   }
   if (Status s = EnsureLoggedIn(p.user, campaign_id); !s.ok()) return ErrorResponse(s);
   AgentState& a = agents_[p.user];
@@ -859,7 +892,7 @@ HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id
   pushes->push_back({"", Dump({{"type", "agent"}, {"user", p.user}, {"state", "en_llamada"}})});
   auto offer = Offer(p.user, call);
   if (!offer) return ErrorResponse(offer.error());
-  return JsonResponse(200, *offer);
+  return TextJsonResponse(std::move(*offer));
 }
 
 void Api::OnAgentEvent(const std::string& campaign, const dialer::AgentEvent& ev) {
@@ -894,7 +927,8 @@ void Api::OnAgentEvent(const std::string& campaign, const dialer::AgentEvent& ev
         log::Error("api: oferta de la llamada {}: {}", ev.attempt_id, offer.error().ToString());
         break;
       }
-      async_pushes_.push_back({ev.agent, Dump({{"type", "call"}, {"offer", *offer}})});
+      // Dump({{"type", "call"}, {"offer", offer}}), with the offer's text spliced.
+      async_pushes_.push_back({ev.agent, "{\"offer\":" + *offer + ",\"type\":\"call\"}"});
       break;
     }
     case Kind::kEnded:

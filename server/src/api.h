@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "campaigns/contacts.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "dialer/engine.h"
@@ -137,6 +138,7 @@ class Api {
                             std::vector<Push>* pushes);
   // The agent's contact card (never the document number). kNotFound.
   Result<nlohmann::json> ContactCard(int64_t contact_id, const std::string& phone);
+  Result<nlohmann::json> ContactCard(const campaigns::Contact& contact, const std::string& phone);
   HttpResponse Users(const Principal& p);
 
   // The call an agent is on (or was offered in preview), until its result is saved.
@@ -148,7 +150,7 @@ class Api {
     bool connected = false;
   };
   // The offer shown on the desk: contact card, script, survey, dispositions, windows.
-  Result<nlohmann::json> Offer(const std::string& agent, const CurrentCall& call);
+  Result<std::string> Offer(const std::string& agent, const CurrentCall& call);
   // Logs the agent in to `campaign`'s engine (out of any other campaign's).
   Status EnsureLoggedIn(const std::string& agent, const std::string& campaign);
   void OnAgentEvent(const std::string& campaign, const dialer::AgentEvent& ev);

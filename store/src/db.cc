@@ -295,7 +295,10 @@ Statement& Statement::Bind(int index, double value) {
   return *this;
 }
 Statement& Statement::Bind(int index, std::string_view value) {
-  sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  // A default-constructed view has no data pointer, which SQLite would bind as NULL: text
+  // is text, even when empty.
+  const char* data = value.data() != nullptr ? value.data() : "";
+  sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
 Statement& Statement::BindNull(int index) {

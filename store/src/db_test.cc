@@ -195,6 +195,22 @@ TEST(StatementTest, BindsAndReadsEveryType) {
   EXPECT_FALSE(*sel->Step());
 }
 
+// An empty view (even one without a data pointer) is empty text, not NULL.
+TEST(StatementTest, EmptyViewBindsEmptyText) {
+  auto db = Db::Open(":memory:");
+  ASSERT_OK(db);
+  ASSERT_OK((*db)->Exec("CREATE TABLE t (s TEXT NOT NULL)"));
+  auto ins = (*db)->Prepare("INSERT INTO t VALUES (?)");
+  ASSERT_OK(ins);
+  ins->Bind(1, std::string_view());
+  ASSERT_OK(ins->Run());
+  auto sel = (*db)->Prepare("SELECT s IS NULL, length(s) FROM t");
+  ASSERT_OK(sel);
+  ASSERT_TRUE(*sel->Step());
+  EXPECT_EQ(sel->Int(0), 0);
+  EXPECT_EQ(sel->Int(1), 0);
+}
+
 TEST(StatementTest, ConstraintViolationIsAlreadyExists) {
   auto db = Db::Open(":memory:");
   ASSERT_OK(db);
