@@ -36,6 +36,10 @@ class PostingDriver final : public dialer::Driver {
   }
   void Cancel(uint64_t attempt_id) override { inner_->Cancel(attempt_id); }
   void Hangup(uint64_t attempt_id) override { inner_->Hangup(attempt_id); }
+  Status ConnectAgent(uint64_t attempt_id, const std::string& agent) override {
+    return inner_->ConnectAgent(attempt_id, agent);
+  }
+  bool CanDial() override { return inner_->CanDial(); }
 
  private:
   struct State {
@@ -91,6 +95,7 @@ Result<Dialing::Runner*> Dialing::Open(const std::string& id) {
     if (!post_) return Status::FailedPrecondition("sip: el servidor no entrega eventos");
     dialer::SipDriverOptions so;
     so.sip = options_.sip;
+    so.agent_uri_format = options_.sip_agent_uri_format;
     so.sip.trunk = TrunkHostPort(r->campaign.telephony.trunk);
     if (!r->campaign.telephony.caller_id.empty())
       so.sip.caller_id = r->campaign.telephony.caller_id;

@@ -79,6 +79,8 @@ class CircuitBreaker {
 
   // May a new call be placed now? In half-open state only one probe is allowed at a time.
   bool AllowCall(Clock::time_point now);
+  // Whether AllowCall(now) would say yes, without taking the half-open probe.
+  bool WouldAllow(Clock::time_point now) const;
   // Reports a call's result: `carrier_failure` for kNetworkFailure, false for any answer
   // from the far end (busy, no answer, answered... prove the trunk works).
   void OnResult(bool carrier_failure, Clock::time_point now);
@@ -202,7 +204,19 @@ struct SipDriverOptions {
   SipOutcomeTable outcomes = SipOutcomeTable::Defaults();
   CircuitBreaker::Options breaker;
   std::function<void(const std::string& message)> on_alert;
+  // The agents' phones, for the audio leg by third-party call control (RFC 3725 flow I):
+  // "{agent}" is replaced by the agent's user name (e.g. "sip:{agent}@pbx.example:5060").
+  // Set: citizens are INVITEd without an offer and ConnectAgent() INVITEs the agent's phone
+  // with the citizen's offer and auto-answer, then ACKs the citizen with the phone's answer.
+  // Empty: no agent leg (the citizen call is answered by the trunk and agents are connected
+  // only logically, as before).
+  std::string agent_uri_format;
+  // How long the agent's phone may take to answer before the call is abandoned
+  // (DriverEvent::kAgentFailed).
+  std::chrono::milliseconds agent_answer_timeout{2000};
 };
+// "sip:ana@pbx" from "sip:{agent}@pbx" (every "{agent}" replaced).
+std::string FormatAgentUri(std::string_view format, std::string_view agent);
 Result<std::unique_ptr<Driver>> MakeSipDriver(SipDriverOptions options);
 
 }  // namespace sondeo::dialer
