@@ -251,6 +251,11 @@ document.addEventListener('DOMContentLoaded', async () => {
       App.toast(T('agent.call_failed') + ' (' + m.disposition + ')');
       nextContact();
     }
+    // The agent's phone did not answer the call (SIP): the call was lost, the agent paused.
+    if (m.type === 'phone_failed') {
+      if (Desk.offer && Desk.offer.call && Desk.offer.call.attempt_id === m.attempt_id) clearOffer();
+      App.toast(T('agent.phone_failed'));
+    }
     if (m.type === 'call_ended') App.toast(T('agent.call_ended'));
     if (m.type === 'agent' && m.user === App.me.user) setPill(m.state, m.reason);
   });
@@ -399,6 +404,7 @@ const I18N = {
     'agent.no_contacts': 'No hay contactos disponibles ahora',
     'agent.waiting_call': 'En espera: la llamada llegará sola',
     'agent.call_failed': 'La llamada terminó sin contacto',
+    'agent.phone_failed': 'Su teléfono no contestó: la llamada se perdió y quedó en pausa',
     'agent.call_ended': 'El ciudadano colgó: tipifique',
     'agent.shortcuts': 'Atajos: 1-9 tipificación · Ctrl+Enter guardar · F2 listo · F3 pausa',
     'sup.title': 'Consola del supervisor', 'sup.campaigns': 'Campañas', 'sup.start': 'Iniciar',
@@ -428,6 +434,7 @@ const I18N = {
     'agent.no_contacts': 'No contacts available now',
     'agent.waiting_call': 'Waiting: the call will arrive by itself',
     'agent.call_failed': 'The call ended without contact',
+    'agent.phone_failed': 'Your phone did not answer: the call was lost and you are paused',
     'agent.call_ended': 'The citizen hung up: set the disposition',
     'agent.shortcuts': 'Shortcuts: 1-9 disposition · Ctrl+Enter save · F2 ready · F3 pause',
     'sup.title': 'Supervisor console', 'sup.campaigns': 'Campaigns', 'sup.start': 'Start',
