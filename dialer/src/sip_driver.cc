@@ -1,6 +1,7 @@
 // The engine's `sip` driver: attempts <-> SIP calls, with the carrier circuit breaker.
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "common/log.h"
 #include "dialer/sip.h"
@@ -66,11 +67,13 @@ class SipDriver final : public Driver {
     if (!request.idempotency_key.empty()) {
       call_options.extra_headers.push_back("X-Sondeo-Attempt: " + request.idempotency_key);
     }
-    std::lock_guard lock(mu_);
-    // Hold the lock across Originate so an immediate event finds the mapping.
+    // Events find their attempt by the call's tag, so no lock is held while the SIP thread
+    // starts the call (holding one here deadlocked against OnEvent on the SIP thread).
+    call_options.tag = request.attempt_id;
     const uint64_t call = endpoint_->Originate(call_options, ring);
-    by_call_[call] = request.attempt_id;
-    by_attempt_[request.attempt_id] = call;
+    std::lock_guard lock(mu_);
+    // A call that already finished (an immediate failure) needs no mapping.
+    if (finished_early_.erase(request.attempt_id) == 0) by_attempt_[request.attempt_id] = call;
     return Status::Ok();
   }
 
@@ -119,9 +122,8 @@ class SipDriver final : public Driver {
     std::string alert;
     {
       std::lock_guard lock(mu_);
-      auto it = by_call_.find(ev.call_id);
-      if (it == by_call_.end()) return;
-      out.attempt_id = it->second;
+      if (ev.tag == 0) return;  // an agent leg: reported through its citizen call
+      out.attempt_id = ev.tag;
       out.sip_code = ev.sip_code;
       out.at = SystemClock::Instance().Now();
       switch (ev.kind) {
@@ -152,8 +154,7 @@ class SipDriver final : public Driver {
           } else if (!breaker_open_ && was_open) {
             alert = "Troncal SIP recuperada: la marcación continúa";
           }
-          by_attempt_.erase(out.attempt_id);
-          by_call_.erase(it);
+          if (by_attempt_.erase(out.attempt_id) == 0) finished_early_.insert(out.attempt_id);
           break;
         }
       }
@@ -172,8 +173,8 @@ class SipDriver final : public Driver {
   Sink sink_;
   CircuitBreaker breaker_;
   bool breaker_open_ = false;
-  std::map<uint64_t, uint64_t> by_call_;     // SIP call id -> attempt id
-  std::map<uint64_t, uint64_t> by_attempt_;  // attempt id -> SIP call id
+  std::map<uint64_t, uint64_t> by_attempt_;  // attempt id -> SIP call id (calls not finished)
+  std::set<uint64_t> finished_early_;        // finished before Originate() recorded the mapping
 };
 
 }  // namespace

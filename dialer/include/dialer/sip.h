@@ -139,6 +139,7 @@ struct SipCallEvent {
   bool remote_hangup = false;                        // kFinished after answer: BYE came from them
   std::chrono::steady_clock::time_point at;
   std::string remote_sdp;  // kAnswered: the SDP of the 200 OK
+  uint64_t tag = 0;        // OriginateOptions::tag of the call (0 for agent legs)
 };
 
 struct OriginateOptions {
@@ -151,6 +152,10 @@ struct OriginateOptions {
   // The SDP offer to send (ignored when offerless); empty = a placeholder offer.
   std::string sdp;
   std::vector<std::string> extra_headers;  // added to SipOptions::extra_headers
+  // The caller's own id for the call, carried by its events (SipCallEvent::tag): events can
+  // then be routed without knowing the call id Originate() returns, which may come after
+  // the first events.
+  uint64_t tag = 0;
 };
 
 class SipEndpoint {
