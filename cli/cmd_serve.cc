@@ -45,6 +45,7 @@ std::string Trim(std::string s) {
 //   simulated: sim_seed, sim_answer_rate, sim_busy_share, sim_voicemail_share,
 //              sim_invalid_share, sim_damaged_share (0..1), sim_ring_seconds (mean, >= 3);
 //   sip: sip_bind_host, sip_bind_port, sip_transport (udp|tcp), sip_uri_format,
+//        sip_agent_uri_format (the agents' phones, "sip:{agent}@pbx:5060": 3PCC audio leg),
 //        sip_auth_user (the password comes from $SONDEO_SIP_PASSWORD, never from a file);
 // scheduled SMS, sent in the background when any sms_gateway* key is present (they mirror
 // `sondeo sms send`'s gateway flags; the password comes from $SONDEO_SMS_PASSWORD):
@@ -205,6 +206,13 @@ Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::s
       sip.transport = value;
     } else if (key == "sip_uri_format") {
       sip.uri_format = value;
+    } else if (key == "sip_agent_uri_format") {
+      if (value.find("{agent}") == std::string::npos || value.rfind("sip", 0) != 0) {
+        return Status::InvalidArgument(where + key +
+                                       ": se esperaba una URI SIP con {agent}, p. ej. "
+                                       "sip:{agent}@pbx:5060");
+      }
+      o->telephony.sip_agent_uri_format = value;
     } else if (key == "sip_auth_user") {
       sip.auth_user = value;
     } else if (key == "listen") {

@@ -14,6 +14,7 @@
 #include "cli/context.h"
 #include "common/log.h"
 #include "dialer/campaign_config.h"
+#include "dialer/lease.h"
 #include "dialer/simulate.h"
 #include "surveys/engine.h"
 #include "surveys/responses.h"
@@ -49,6 +50,10 @@ struct SurveyFiller {
   surveys::StoredSurvey stored;
   std::mt19937_64 rng;
 };
+
+// simulate does not renew its lease while it runs (virtual time, seconds of wall time); an
+// hour covers any run, and a killed run's lease is taken over at once (dead owner).
+constexpr int64_t kSimulateLeaseMs = 3600 * 1000;
 
 Status Run(Context& ctx, const SimulateArgs& a) {
   if (a.agents < 1 || a.agents > 1000) {
@@ -146,7 +151,14 @@ Status Run(Context& ctx, const SimulateArgs& a) {
       return saved.ok() ? Status::Ok() : saved.error();
     };
   }
+  // One dialing process per campaign: refused while a serve (or another simulate) dials it.
+  const dialer::LeaseOwner me = dialer::ThisProcess("simulate");
+  if (Status s = dialer::AcquireLease(db, a.campaign, me, dialer::LeaseNowMs(), kSimulateLeaseMs);
+      !s.ok()) {
+    return s;
+  }
   auto report = dialer::RunSimulation(db, calendar, o);
+  (void)dialer::ReleaseLease(db, a.campaign, me);
   if (!report) return report.error();
   const auto& m = report->metrics;
   if (ctx.json) {

@@ -471,6 +471,8 @@ Status Engine::Dial(const Scheduler::Pick& pick, const std::string& agent) {
   req.e164 = pick.e164;
   req.ring_timeout = options_.ring_timeout;
   req.caller_id = options_.caller_id;
+  req.idempotency_key = options_.campaign_id + "/" + std::to_string(pick.contact_id) + "/" +
+                        std::to_string(pick.attempt_number);
   outbox_.push_back([this, req] {
     Status s = driver_.Originate(req);
     if (!s.ok()) {
@@ -501,6 +503,19 @@ Status Engine::Connect(Call& call, const std::string& agent) {
   AgentEvent ev{AgentEvent::Kind::kConnected, agent, call.id, call.contact_id};
   outbox_.push_back([this, ev] {
     if (agent_sink_) agent_sink_(ev);
+  });
+  // The agent's phone joins the call (sip: third-party call control); a failure comes back
+  // as kAgentFailed, also when the driver refuses at once.
+  const uint64_t id = call.id;
+  outbox_.push_back([this, id, agent] {
+    if (Status s = driver_.ConnectAgent(id, agent); !s.ok()) {
+      log::Warn("intento {}: no se pudo conectar el teléfono del agente: {}", id, s.ToString());
+      DriverEvent failed;
+      failed.attempt_id = id;
+      failed.kind = DriverEvent::Kind::kAgentFailed;
+      failed.at = clock_.Now();
+      OnDriverEvent(failed);
+    }
   });
   return Status::Ok();
 }
@@ -605,6 +620,9 @@ Result<std::optional<uint64_t>> Engine::PreviewDial(const std::string& agent) {
   auto it = agents_.find(agent);
   if (it == agents_.end() || it->second.state != AgentState::kReady) {
     return Status::FailedPrecondition("el agente " + agent + " no está disponible");
+  }
+  if (!driver_.CanDial()) {
+    return Status::Unavailable("la troncal SIP está fallando: marcación en pausa");
   }
   Txn t(*this);
   if (!t.status().ok()) return t.status();
@@ -722,6 +740,38 @@ Status Engine::HandleEvent(const DriverEvent& e) {
       waiting_.push_back(call.id);
       return Status::Ok();
     }
+    case DriverEvent::Kind::kAgentFailed: {
+      // Only a call still waiting for the agent's phone: after a hang-up (wrap-up) or for a
+      // disposed attempt the event is late and means nothing.
+      if (call.state != CallState::kConnected) return Status::Ok();
+      const std::string agent = call.agent;
+      Agent& a = agents_.at(agent);
+      SetAgentState(a, AgentState::kOffline);
+      a.attempt_id = 0;
+      a.logging_out = false;
+      // The citizen answered and nobody talked to them: an abandoned live answer. The
+      // attempt is not consumed and the contact is re-dialed only with an agent reserved.
+      CountDay();
+      ++metrics_.abandoned;
+      ++metrics_.agent_leg_failures;
+      ++abandons_.day_abandoned;
+      ++abandons_.rolling_abandoned;
+      call.state = CallState::kAnswered;  // nobody talked: no agent on the outcome
+      const uint64_t id = call.id;
+      const int64_t contact = call.contact_id;
+      FinishArgs args;
+      args.code = std::string(kAbandonada);
+      args.abandoned = true;
+      if (Status s = Finish(id, args); !s.ok()) return s;
+      log::Warn("intento {}: el teléfono del agente {} no contestó (SIP {}); llamada abandonada",
+                id, agent, e.sip_code);
+      outbox_.push_back([this, id] { driver_.Hangup(id); });
+      AgentEvent ev{AgentEvent::Kind::kPhoneFailed, agent, id, contact};
+      outbox_.push_back([this, ev] {
+        if (agent_sink_) agent_sink_(ev);
+      });
+      return Status::Ok();
+    }
     case DriverEvent::Kind::kFinished: {
       if (call.state == CallState::kDialing || call.state == CallState::kRinging) {
         std::string code(CallEndDisposition(e.end));
@@ -809,6 +859,9 @@ Status Engine::Pace() {
     outbox_.push_back([this, id] { driver_.Hangup(id); });
   }
   if (!calendar_.IsCallable(now) || options_.mode == DialMode::kPreview) return Status::Ok();
+  // The driver cannot dial now (the trunk's circuit breaker is open): place nothing; the
+  // next tick asks again.
+  if (!driver_.CanDial()) return Status::Ok();
   // Reserved work first: callbacks and abandoned retries go to a ready agent who waits.
   for (auto& [name, a] : agents_) {
     if (a.state != AgentState::kReady || a.logging_out) continue;

@@ -50,6 +50,18 @@ std::vector<store::Migration> EngineMigrations() {
        " last_attempt_id INTEGER,"
        " updated_ms INTEGER NOT NULL);"
        "CREATE INDEX contact_dialing_due ON contact_dialing(campaign_id, status, next_due_ms);"},
+      // One dialing process per campaign (dialer/lease.h): the owner, its heartbeat and
+      // when the lease lapses without one.
+      {"dialer", 2, "campaign_leases",
+       "CREATE TABLE campaign_leases ("
+       " campaign_id TEXT PRIMARY KEY REFERENCES campaigns(id),"
+       " owner_kind TEXT NOT NULL,"  // serve | simulate
+       " owner_host TEXT NOT NULL,"  // gethostname()
+       " owner_pid INTEGER NOT NULL,"
+       " owner_start INTEGER NOT NULL,"  // the process's start time (/proc/PID/stat field 22)
+       " acquired_ms INTEGER NOT NULL,"
+       " heartbeat_ms INTEGER NOT NULL,"
+       " expires_ms INTEGER NOT NULL);"},
   };
 }
 

@@ -173,6 +173,8 @@ class SimAgents {
       case AgentEvent::Kind::kReady:
         if (engine_options_preview_) SchedulePreview(ev.agent, now + Secs(o_.preview_seconds));
         break;
+      case AgentEvent::Kind::kPhoneFailed:  // simulated agents' phones always answer
+        break;
     }
   }
 

@@ -1,6 +1,7 @@
 // The engine's `sip` driver: attempts <-> SIP calls, with the carrier circuit breaker.
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "common/log.h"
 #include "dialer/sip.h"
@@ -59,11 +60,43 @@ class SipDriver final : public Driver {
     }
     auto ring = std::chrono::duration_cast<std::chrono::milliseconds>(request.ring_timeout);
     if (ring < std::chrono::seconds(15)) ring = std::chrono::seconds(15);
+    OriginateOptions call_options;
+    call_options.e164 = request.e164;
+    // With an agent leg the citizen gets no offer: the agent's phone makes it (RFC 3725 I).
+    call_options.offerless = !options_.agent_uri_format.empty();
+    if (!request.idempotency_key.empty()) {
+      call_options.extra_headers.push_back("X-Sondeo-Attempt: " + request.idempotency_key);
+    }
+    // Events find their attempt by the call's tag, so no lock is held while the SIP thread
+    // starts the call (holding one here deadlocked against OnEvent on the SIP thread).
+    call_options.tag = request.attempt_id;
+    const uint64_t call = endpoint_->Originate(call_options, ring);
     std::lock_guard lock(mu_);
-    // Hold the lock across Originate so an immediate event finds the mapping.
-    const uint64_t call = endpoint_->Originate(request.e164, ring);
-    by_call_[call] = request.attempt_id;
-    by_attempt_[request.attempt_id] = call;
+    // A call that already finished (an immediate failure) needs no mapping.
+    if (finished_early_.erase(request.attempt_id) == 0) by_attempt_[request.attempt_id] = call;
+    return Status::Ok();
+  }
+
+  bool CanDial() override {
+    std::lock_guard lock(mu_);
+    return breaker_.WouldAllow(CircuitBreaker::Clock::now());
+  }
+
+  Status ConnectAgent(uint64_t attempt_id, const std::string& agent) override {
+    if (options_.agent_uri_format.empty()) return Status::Ok();  // logical connection only
+    uint64_t call = 0;
+    {
+      std::lock_guard lock(mu_);
+      auto it = by_attempt_.find(attempt_id);
+      if (it == by_attempt_.end()) return Status::Ok();  // the citizen hung up meanwhile
+      call = it->second;
+    }
+    const uint64_t leg = endpoint_->ConnectAgent(
+        call, FormatAgentUri(options_.agent_uri_format, agent), options_.agent_answer_timeout);
+    if (leg == 0) {
+      // The citizen call is gone or not answered on the SIP side: its kFinished follows.
+      log::Debug("intento {}: sin llamada contestada para el agente", attempt_id);
+    }
     return Status::Ok();
   }
 
@@ -89,9 +122,8 @@ class SipDriver final : public Driver {
     std::string alert;
     {
       std::lock_guard lock(mu_);
-      auto it = by_call_.find(ev.call_id);
-      if (it == by_call_.end()) return;
-      out.attempt_id = it->second;
+      if (ev.tag == 0) return;  // an agent leg: reported through its citizen call
+      out.attempt_id = ev.tag;
       out.sip_code = ev.sip_code;
       out.at = SystemClock::Instance().Now();
       switch (ev.kind) {
@@ -103,8 +135,11 @@ class SipDriver final : public Driver {
           out.end = CallEnd::kAnswered;
           break;
         case SipCallEvent::Kind::kConnected:
+          log::Debug("intento {}: teléfono del agente conectado", out.attempt_id);
+          return;  // the engine connected the agent when it asked for the leg
         case SipCallEvent::Kind::kAgentFailed:
-          return;  // agent legs are not used through this interface yet
+          out.kind = DriverEvent::Kind::kAgentFailed;
+          break;
         case SipCallEvent::Kind::kFinished: {
           out.kind = DriverEvent::Kind::kFinished;
           out.end = ev.was_answered ? CallEnd::kHungUp : ToCallEnd(ev.outcome);
@@ -119,8 +154,7 @@ class SipDriver final : public Driver {
           } else if (!breaker_open_ && was_open) {
             alert = "Troncal SIP recuperada: la marcación continúa";
           }
-          by_attempt_.erase(out.attempt_id);
-          by_call_.erase(it);
+          if (by_attempt_.erase(out.attempt_id) == 0) finished_early_.insert(out.attempt_id);
           break;
         }
       }
@@ -139,11 +173,25 @@ class SipDriver final : public Driver {
   Sink sink_;
   CircuitBreaker breaker_;
   bool breaker_open_ = false;
-  std::map<uint64_t, uint64_t> by_call_;     // SIP call id -> attempt id
-  std::map<uint64_t, uint64_t> by_attempt_;  // attempt id -> SIP call id
+  std::map<uint64_t, uint64_t> by_attempt_;  // attempt id -> SIP call id (calls not finished)
+  std::set<uint64_t> finished_early_;        // finished before Originate() recorded the mapping
 };
 
 }  // namespace
+
+std::string FormatAgentUri(std::string_view format, std::string_view agent) {
+  std::string out;
+  constexpr std::string_view kKey = "{agent}";
+  size_t pos = 0;
+  while (true) {
+    const size_t at = format.find(kKey, pos);
+    out.append(format.substr(pos, at == std::string_view::npos ? format.npos : at - pos));
+    if (at == std::string_view::npos) break;
+    out.append(agent);
+    pos = at + kKey.size();
+  }
+  return out;
+}
 
 Result<std::unique_ptr<Driver>> MakeSipDriver(SipDriverOptions options) {
   auto driver = std::make_unique<SipDriver>(std::move(options));

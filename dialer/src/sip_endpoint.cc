@@ -114,6 +114,7 @@ struct SipEndpoint::Impl {
 
   struct Call {
     uint64_t id = 0;
+    uint64_t tag = 0;
     nua_handle_t* nh = nullptr;
     su_timer_t* timer = nullptr;
     Impl* impl = nullptr;
@@ -153,6 +154,7 @@ struct SipEndpoint::Impl {
   void Emit(const Call& c, SipCallEvent::Kind kind, int code) {
     SipCallEvent ev;
     ev.call_id = c.id;
+    ev.tag = c.tag;
     ev.kind = kind;
     ev.sip_code = code;
     ev.at = SteadyClock::now();
@@ -278,6 +280,7 @@ struct SipEndpoint::Impl {
     call->id = id;
     call->impl = this;
     call->offerless = o.offerless;
+    call->tag = o.tag;
     Call* c = call.get();
     calls[id] = std::move(call);
     c->nh =

@@ -129,6 +129,18 @@ bool CircuitBreaker::AllowCall(Clock::time_point now) {
   return false;
 }
 
+bool CircuitBreaker::WouldAllow(Clock::time_point now) const {
+  switch (state(now)) {
+    case State::kClosed:
+      return true;
+    case State::kOpen:
+      return false;
+    case State::kHalfOpen:
+      return !probe_in_flight_;
+  }
+  return false;
+}
+
 void CircuitBreaker::OnResult(bool carrier_failure, Clock::time_point now) {
   const bool was_probe = probe_in_flight_;
   probe_in_flight_ = false;

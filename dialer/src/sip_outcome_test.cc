@@ -90,8 +90,12 @@ TEST(CircuitBreakerTest, OpensAfterConsecutiveFailuresAndProbesWithBackoff) {
   for (int i = 0; i < 3; ++i) b.OnResult(true, t);
   EXPECT_EQ(b.state(t), CircuitBreaker::State::kOpen);
   EXPECT_FALSE(b.AllowCall(t + milliseconds(999)));
-  // Half-open: exactly one probe.
+  EXPECT_FALSE(b.WouldAllow(t + milliseconds(999)));
+  // Half-open: exactly one probe. WouldAllow asks without taking it.
+  EXPECT_TRUE(b.WouldAllow(t + milliseconds(1000)));
+  EXPECT_TRUE(b.WouldAllow(t + milliseconds(1000)));
   EXPECT_TRUE(b.AllowCall(t + milliseconds(1000)));
+  EXPECT_FALSE(b.WouldAllow(t + milliseconds(1001)));
   EXPECT_FALSE(b.AllowCall(t + milliseconds(1001)));
   b.OnResult(true, t + milliseconds(1100));  // probe failed: pause doubles
   EXPECT_EQ(b.current_pause(), milliseconds(2000));
@@ -105,6 +109,13 @@ TEST(CircuitBreakerTest, OpensAfterConsecutiveFailuresAndProbesWithBackoff) {
   EXPECT_EQ(b.current_pause(), milliseconds(1000));
   EXPECT_TRUE(b.AllowCall(t + milliseconds(6200)));
   EXPECT_TRUE(b.AllowCall(t + milliseconds(6200)));
+}
+
+TEST(SipAgentUriTest, FormatsTheAgentsPhone) {
+  EXPECT_EQ(FormatAgentUri("sip:{agent}@127.0.0.1:5090", "ana"), "sip:ana@127.0.0.1:5090");
+  EXPECT_EQ(FormatAgentUri("sip:{agent}@pbx;x={agent}", "luis"), "sip:luis@pbx;x=luis");
+  EXPECT_EQ(FormatAgentUri("sip:fixed@pbx", "ana"), "sip:fixed@pbx");
+  EXPECT_EQ(FormatAgentUri("", "ana"), "");
 }
 
 }  // namespace

@@ -956,6 +956,25 @@ void Api::OnAgentEvent(const std::string& campaign, const dialer::AgentEvent& ev
           {"", Dump({{"type", "agent"}, {"user", ev.agent}, {"state", agents_[ev.agent].state}})});
       break;
     }
+    case Kind::kPhoneFailed: {
+      // The agent's phone did not answer the call the engine gave them: the engine abandoned
+      // the call and logged the agent out. The desk is told and the agent is paused until
+      // they go ready again (with a phone that answers).
+      calls_.erase(ev.agent);
+      dialing_->SetAgentCampaign(ev.agent, "");
+      SetState(ev.agent, "pausa", "soporte");
+      async_pushes_.push_back({ev.agent, Dump({{"type", "phone_failed"},
+                                               {"attempt_id", ev.attempt_id},
+                                               {"contact_id", ev.contact_id},
+                                               {"message",
+                                                "Su teléfono no contestó: la llamada se "
+                                                "perdió y quedó en pausa"}})});
+      async_pushes_.push_back({"", Dump({{"type", "agent"},
+                                         {"user", ev.agent},
+                                         {"state", "pausa"},
+                                         {"reason", "soporte"}})});
+      break;
+    }
   }
 }
 

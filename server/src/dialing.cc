@@ -12,6 +12,9 @@ namespace {
 
 constexpr Duration kReconcileEvery = std::chrono::seconds(2);
 constexpr Duration kTickAtLeastEvery = std::chrono::seconds(5);
+// A serve that stops renewing (frozen, or killed on another host) loses its campaigns after
+// this; on this host a killed serve's leases are taken over at once (dialer/lease.h).
+constexpr int64_t kLeaseTtlMs = 15000;
 
 // The SIP driver delivers events on the SIP thread; the engine must hear them on the owner's
 // thread. Commands go straight through (SipEndpoint's methods are thread-safe).
@@ -36,6 +39,10 @@ class PostingDriver final : public dialer::Driver {
   }
   void Cancel(uint64_t attempt_id) override { inner_->Cancel(attempt_id); }
   void Hangup(uint64_t attempt_id) override { inner_->Hangup(attempt_id); }
+  Status ConnectAgent(uint64_t attempt_id, const std::string& agent) override {
+    return inner_->ConnectAgent(attempt_id, agent);
+  }
+  bool CanDial() override { return inner_->CanDial(); }
 
  private:
   struct State {
@@ -70,9 +77,15 @@ struct Dialing::Runner {
 };
 
 Dialing::Dialing(store::Db& db, const Clock& clock, TelephonyOptions options)
-    : db_(db), clock_(clock), options_(std::move(options)) {}
+    : db_(db), clock_(clock), options_(std::move(options)), me_(dialer::ThisProcess("serve")) {}
 
-Dialing::~Dialing() = default;
+Dialing::~Dialing() {
+  for (auto& [id, r] : runners_) {
+    r->engine.reset();
+    r->driver.reset();
+    (void)dialer::ReleaseLease(db_, id, me_);
+  }
+}
 
 void Dialing::SyncSim(Runner& r) {
   if (!r.sim_clock) return;
@@ -84,6 +97,9 @@ void Dialing::SyncSim(Runner& r) {
 Result<Dialing::Runner*> Dialing::Open(const std::string& id) {
   auto campaign = campaigns::LoadCampaign(db_, id);
   if (!campaign) return campaign.error();
+  if (Status s = dialer::AcquireLease(db_, id, me_, dialer::LeaseNowMs(), kLeaseTtlMs); !s.ok()) {
+    return s;
+  }
   auto r = std::make_unique<Runner>();
   r->campaign = std::move(*campaign);
   r->calendar = std::make_unique<dialer::CampaignCalendar>(r->campaign.MakeCalendar());
@@ -91,6 +107,7 @@ Result<Dialing::Runner*> Dialing::Open(const std::string& id) {
     if (!post_) return Status::FailedPrecondition("sip: el servidor no entrega eventos");
     dialer::SipDriverOptions so;
     so.sip = options_.sip;
+    so.agent_uri_format = options_.sip_agent_uri_format;
     so.sip.trunk = TrunkHostPort(r->campaign.telephony.trunk);
     if (!r->campaign.telephony.caller_id.empty())
       so.sip.caller_id = r->campaign.telephony.caller_id;
@@ -152,11 +169,29 @@ void Dialing::Reconcile() {
     auto it = runners_.find(row.id);
     if (running && it == runners_.end()) {
       if (auto r = Open(row.id); !r) {
-        log::Error("campaña {}: no se pudo abrir el motor: {}", row.id, r.error().ToString());
+        // Logged once per distinct error, not at every reconcile.
+        std::string& last = open_errors_[row.id];
+        if (last != r.error().message()) {
+          last = r.error().message();
+          log::Error("campaña {}: no se pudo abrir el motor: {}", row.id, r.error().ToString());
+        }
+      } else {
+        open_errors_.erase(row.id);
       }
       continue;
     }
     if (it == runners_.end()) continue;
+    if (Status s = dialer::RenewLease(db_, row.id, me_, dialer::LeaseNowMs(), kLeaseTtlMs);
+        !s.ok()) {
+      // Another process took the campaign over (this one stalled past the expiry): stop
+      // dialing it at once (the driver hangs up its calls).
+      log::Error("campaña {}: {}; se detiene la marcación aquí", row.id, s.ToString());
+      for (auto a = agent_campaign_.begin(); a != agent_campaign_.end();) {
+        a = a->second == row.id ? agent_campaign_.erase(a) : std::next(a);
+      }
+      runners_.erase(it);
+      continue;
+    }
     Runner& r = *it->second;
     if (r.running && !running) {
       // Paused: nobody takes new calls; calls in flight end normally.
@@ -208,6 +243,10 @@ Result<dialer::Engine*> Dialing::EngineFor(const std::string& campaign) {
     it = runners_.find(campaign);
   }
   if (it == runners_.end() || !it->second->running) {
+    // A running campaign that could not open (another process holds its lease...): say why.
+    if (auto e = open_errors_.find(campaign); e != open_errors_.end()) {
+      return Status::FailedPrecondition(e->second);
+    }
     return Status::FailedPrecondition("la campaña " + campaign + " no está en curso");
   }
   SyncSim(*it->second);

@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "dialer/engine.h"
+#include "dialer/lease.h"
 #include "dialer/simulate.h"
 #include "dialer/sip.h"
 #include "server/server.h"
@@ -80,6 +81,9 @@ class Dialing {
   std::map<std::string, std::unique_ptr<Runner>> runners_;
   std::map<std::string, std::string> agent_campaign_;
   TimePoint last_reconcile_{};
+  // One dialing process per campaign (dialer/lease.h): renewed at every reconcile.
+  dialer::LeaseOwner me_;
+  std::map<std::string, std::string> open_errors_;  // last error logged per campaign
 };
 
 }  // namespace sondeo::server

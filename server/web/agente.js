@@ -171,6 +171,11 @@ document.addEventListener('DOMContentLoaded', async () => {
       App.toast(T('agent.call_failed') + ' (' + m.disposition + ')');
       nextContact();
     }
+    // The agent's phone did not answer the call (SIP): the call was lost, the agent paused.
+    if (m.type === 'phone_failed') {
+      if (Desk.offer && Desk.offer.call && Desk.offer.call.attempt_id === m.attempt_id) clearOffer();
+      App.toast(T('agent.phone_failed'));
+    }
     if (m.type === 'call_ended') App.toast(T('agent.call_ended'));
     if (m.type === 'agent' && m.user === App.me.user) setPill(m.state, m.reason);
   });

@@ -132,6 +132,8 @@ for _ in $(seq 1 50); do [ "$(q "SELECT state FROM attempts WHERE id = $ATT2")" 
 [ "$(q "SELECT disposition || ' ' || notes FROM attempts WHERE id = $ATT2")" = "ENCUESTA_EFECTIVA recuperada" ] \
   && ok || fail "pending result not recovered: $(q "SELECT state, disposition FROM attempts WHERE id = $ATT2")"
 [ "$(q "SELECT COUNT(*) FROM responses WHERE contact_id = $CID2")" = 1 ] && ok || fail "recovered answers not saved"
+# Marked applied by a second pass right after the engine opened: wait for it, not the disposal.
+for _ in $(seq 1 50); do [ "$(q "SELECT state FROM agent_results WHERE idempotency_key = 'k-2'")" = applied ] && break; sleep 0.1; done
 [ "$(q "SELECT state FROM agent_results WHERE idempotency_key = 'k-2'")" = applied ] && ok || fail "k-2 not applied"
 
 # Progressive: ready, and the engine dials and connects the call by itself.

@@ -116,7 +116,7 @@ TEST(SipDriverTest, MapsOutcomesAndHangsUp) {
       {4, {"+4800100573001234567", CallEnd::kNoAnswer}},
   };
   for (const auto& [attempt, c] : cases) {
-    ASSERT_TRUE((*driver)->Originate({attempt, c.first, std::chrono::seconds(20), ""}).ok());
+    ASSERT_TRUE((*driver)->Originate({attempt, c.first, std::chrono::seconds(20), "", ""}).ok());
   }
   for (const auto& [attempt, c] : cases) {
     auto e = events.Finished(attempt, std::chrono::seconds(10));
@@ -124,7 +124,8 @@ TEST(SipDriverTest, MapsOutcomesAndHangsUp) {
     EXPECT_EQ(e->end, c.second) << "attempt " << attempt << " sip " << e->sip_code;
   }
   // Answered, then we hang up: kAnswered, then kFinished(kHungUp) not from the citizen.
-  ASSERT_TRUE((*driver)->Originate({9, "+2000100573001234567", std::chrono::seconds(20), ""}).ok());
+  ASSERT_TRUE(
+      (*driver)->Originate({9, "+2000100573001234567", std::chrono::seconds(20), "", ""}).ok());
   ASSERT_TRUE(events.Saw(9, DriverEvent::Kind::kRinging, std::chrono::seconds(5)));
   ASSERT_TRUE(events.Saw(9, DriverEvent::Kind::kAnswered, std::chrono::seconds(5)));
   (*driver)->Hangup(9);
@@ -134,7 +135,7 @@ TEST(SipDriverTest, MapsOutcomesAndHangsUp) {
   EXPECT_FALSE(done->remote_hangup);
   // The citizen hangs up first (sipp sends BYE after 1 s of talk).
   ASSERT_TRUE(
-      (*driver)->Originate({10, "+2000001573001234567", std::chrono::seconds(20), ""}).ok());
+      (*driver)->Originate({10, "+2000001573001234567", std::chrono::seconds(20), "", ""}).ok());
   auto theirs = events.Finished(10, std::chrono::seconds(6));
   ASSERT_TRUE(theirs.has_value());
   EXPECT_EQ(theirs->end, CallEnd::kHungUp);
@@ -158,14 +159,14 @@ TEST(SipDriverTest, CircuitBreakerPausesWhileTheTrunkIsDownThenRecovers) {
   (*driver)->SetSink([&](const DriverEvent& e) { events.Add(e); });
   // Nobody listens: each call fails at once (ICMP unreachable) as a network failure.
   for (uint64_t a = 1; a <= 3; ++a) {
-    ASSERT_TRUE((*driver)->Originate({a, "+573001234567", std::chrono::seconds(20), ""}).ok());
+    ASSERT_TRUE((*driver)->Originate({a, "+573001234567", std::chrono::seconds(20), "", ""}).ok());
     auto e = events.Finished(a, std::chrono::seconds(5));
     ASSERT_TRUE(e.has_value());
     EXPECT_EQ(e->end, CallEnd::kNetworkFailure);
     EXPECT_EQ(CallEndDisposition(e->end), "FALLA_DE_RED");
   }
   // Open: dialing pauses without placing calls, and the supervisor was alerted.
-  Status paused = (*driver)->Originate({4, "+573001234567", std::chrono::seconds(20), ""});
+  Status paused = (*driver)->Originate({4, "+573001234567", std::chrono::seconds(20), "", ""});
   EXPECT_EQ(paused.code(), StatusCode::kUnavailable);
   {
     std::lock_guard lock(mu);
@@ -174,11 +175,11 @@ TEST(SipDriverTest, CircuitBreakerPausesWhileTheTrunkIsDownThenRecovers) {
   // The trunk comes back; after the pause one probe goes through and closes the breaker.
   Sipp sipp(port);
   std::this_thread::sleep_for(std::chrono::milliseconds(1600));
-  ASSERT_TRUE((*driver)->Originate({5, "+573001234567", std::chrono::seconds(20), ""}).ok());
+  ASSERT_TRUE((*driver)->Originate({5, "+573001234567", std::chrono::seconds(20), "", ""}).ok());
   auto probe = events.Finished(5, std::chrono::seconds(6));
   ASSERT_TRUE(probe.has_value());
   EXPECT_EQ(probe->end, CallEnd::kHungUp);
-  EXPECT_TRUE((*driver)->Originate({6, "+573001234567", std::chrono::seconds(20), ""}).ok());
+  EXPECT_TRUE((*driver)->Originate({6, "+573001234567", std::chrono::seconds(20), "", ""}).ok());
   EXPECT_TRUE(events.Finished(6, std::chrono::seconds(6)).has_value());
   std::lock_guard lock(mu);
   ASSERT_EQ(alerts.size(), 2u);
@@ -293,6 +294,78 @@ TEST(SipBridgeTest, ConnectsTheAgentByThirdPartyCallControlWithinTwoSeconds) {
   // Both legs were ended with BYE.
   EXPECT_NE(citizen_msgs.find("BYE sip:"), std::string::npos);
   EXPECT_NE(agent_msgs.find("BYE sip:"), std::string::npos);
+}
+
+// The engine's driver with agents' phones (SipDriverOptions::agent_uri_format): the citizen
+// is INVITEd without an offer and carries the attempt's key, ConnectAgent() INVITEs the
+// agent's phone with the citizen's offer and auto-answer, hanging up ends both legs; an
+// agent's phone that does not answer comes back as DriverEvent::kAgentFailed and the citizen
+// leg is then completed and hung up. Checked against both sipps' own message logs.
+TEST(SipDriverTest, ConnectsTheAgentsPhoneByThirdPartyCallControl) {
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string dir = std::string(tmp != nullptr ? tmp : "/tmp");
+  const std::string citizen_log = dir + "/sondeo-3pcc-dcit-" + std::to_string(getpid());
+  const std::string agent_log = dir + "/sondeo-3pcc-dagt-" + std::to_string(getpid());
+  const uint16_t citizen_port = FreeUdpPort();
+  const uint16_t agent_port = FreeUdpPort();
+  {
+    Sipp citizen(citizen_port, citizen_log, 6100);
+    Sipp agent(agent_port, agent_log, 7200);
+    auto opts = Options(citizen_port, "sip:2000100{digits}@{trunk}");
+    opts.agent_uri_format = "sip:{agent}@127.0.0.1:" + std::to_string(agent_port);
+    auto driver = MakeSipDriver(opts);
+    ASSERT_TRUE(driver.ok()) << driver.status().ToString();
+    Events events;
+    (*driver)->SetSink([&](const DriverEvent& e) { events.Add(e); });
+    OriginateRequest req{1, "+573001234567", std::chrono::seconds(20), "", "c1/7/1"};
+    ASSERT_TRUE((*driver)->Originate(req).ok());
+    ASSERT_TRUE(events.Saw(1, DriverEvent::Kind::kAnswered, std::chrono::seconds(5)));
+    ASSERT_TRUE((*driver)->ConnectAgent(1, "ana").ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    EXPECT_FALSE(events.Saw(1, DriverEvent::Kind::kAgentFailed, std::chrono::seconds(0)));
+    (*driver)->Hangup(1);
+    auto done = events.Finished(1, std::chrono::seconds(5));
+    ASSERT_TRUE(done.has_value());
+    EXPECT_EQ(done->end, CallEnd::kHungUp);
+
+    // The agent's phone is busy (sipp answers 486 to this user part).
+    req.attempt_id = 2;
+    req.idempotency_key = "c1/8/1";
+    ASSERT_TRUE((*driver)->Originate(req).ok());
+    ASSERT_TRUE(events.Saw(2, DriverEvent::Kind::kAnswered, std::chrono::seconds(5)));
+    ASSERT_TRUE((*driver)->ConnectAgent(2, "4860000").ok());
+    ASSERT_TRUE(events.Saw(2, DriverEvent::Kind::kAgentFailed, std::chrono::seconds(3)));
+    (*driver)->Hangup(2);  // the engine abandons the call
+    EXPECT_TRUE(events.Finished(2, std::chrono::seconds(5)).has_value());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  const std::string agent_msgs = Slurp(agent_log);
+  const std::string citizen_msgs = Slurp(citizen_log);
+  std::remove(agent_log.c_str());
+  std::remove(citizen_log.c_str());
+  // The citizen's INVITE had no offer and carried the attempt's key.
+  const size_t invite = citizen_msgs.find("INVITE sip:");
+  ASSERT_NE(invite, std::string::npos);
+  EXPECT_NE(citizen_msgs.find("X-Sondeo-Attempt: c1/7/1"), std::string::npos);
+  const size_t length = citizen_msgs.find("Content-Length:", invite);
+  ASSERT_NE(length, std::string::npos);
+  EXPECT_EQ(citizen_msgs.substr(length, 17), "Content-Length: 0") << "offer in the INVITE";
+  // The agent's phone got the citizen's media, auto-answer, and a BYE.
+  EXPECT_NE(agent_msgs.find("INVITE sip:ana@"), std::string::npos);
+  EXPECT_NE(agent_msgs.find("answer-after=0"), std::string::npos);
+  EXPECT_NE(agent_msgs.find("m=audio 6100"), std::string::npos);
+  EXPECT_NE(agent_msgs.find("BYE sip:"), std::string::npos);
+  EXPECT_NE(agent_msgs.find("486 Busy Here"), std::string::npos);
+  // The citizen was ACKed with the agent's media, and both citizen calls ended with BYE.
+  const size_t ack = citizen_msgs.find("ACK sip:");
+  ASSERT_NE(ack, std::string::npos);
+  EXPECT_NE(citizen_msgs.find("m=audio 7200", ack), std::string::npos);
+  size_t byes = 0;
+  for (size_t p = citizen_msgs.find("BYE sip:"); p != std::string::npos;
+       p = citizen_msgs.find("BYE sip:", p + 1)) {
+    ++byes;
+  }
+  EXPECT_EQ(byes, 2u);
 }
 
 // Through Kamailio (the carrier's proxy, with Record-Route) to the sipp carrier, and the

@@ -35,6 +35,9 @@ struct DriverEvent {
     kRinging,   // the far end is ringing
     kAnswered,  // a live person answered: the engine must connect an agent within 2 s
     kFinished,  // the call is over; `end` says how
+    // The agent's phone could not be connected to the answered call (ConnectAgent): it did
+    // not answer in time, was busy, or the leg failed. The citizen is still on the line.
+    kAgentFailed,
   };
   uint64_t attempt_id = 0;
   Kind kind = Kind::kRinging;
@@ -49,6 +52,10 @@ struct OriginateRequest {
   std::string e164;
   Duration ring_timeout = std::chrono::seconds(30);
   std::string caller_id;
+  // The engine's idempotency key of the attempt (campaign/contact/attempt_number); the sip
+  // driver sends it in an X-Sondeo-Attempt header so peers' logs can prove "one dial per
+  // attempt". Never a phone or document number.
+  std::string idempotency_key;
 };
 
 class Driver {
@@ -62,6 +69,16 @@ class Driver {
   virtual void Cancel(uint64_t attempt_id) = 0;
   // Ends an answered call (no-op when finished). A kFinished event follows.
   virtual void Hangup(uint64_t attempt_id) = 0;
+  // False while the driver cannot place any call (sip: the carrier circuit breaker is open,
+  // or its one half-open probe is in flight). The engine then places none (no attempt row,
+  // nothing consumed) and asks again at its next tick. Default: always.
+  virtual bool CanDial() { return true; }
+  // Connects the agent's phone to an answered call (sip: RFC 3725 third-party call control).
+  // A failure is reported later as DriverEvent::kAgentFailed. Default: nothing to do (the
+  // simulated driver connects agents only logically).
+  virtual Status ConnectAgent(uint64_t /*attempt_id*/, const std::string& /*agent*/) {
+    return Status::Ok();
+  }
 };
 
 }  // namespace sondeo::dialer

@@ -67,6 +67,10 @@ struct AgentEvent {
     kConnected,  // a call is connected to the agent: talk now, then AgentHangup()
     kEnded,      // the citizen hung up: wrap up, then Dispose()
     kReady,      // the agent is free and waiting (preview: ask for the next contact)
+    // The agent's phone could not be connected to the call (DriverEvent::kAgentFailed): the
+    // call was abandoned (ABANDONADA, no attempt consumed) and the agent is logged out until
+    // they log in again (a phone that does not answer must not take more calls).
+    kPhoneFailed,
   };
   Kind kind = Kind::kConnected;
   std::string agent;
@@ -80,7 +84,8 @@ struct EngineMetrics {
   int64_t abandoned = 0;
   int64_t completes = 0;  // dispositions with the complete flag
   int64_t interrupted_on_open = 0;
-  double talk_seconds = 0;  // agents' talk, wrap-up and idle (ready or waiting for a call)
+  int64_t agent_leg_failures = 0;  // DriverEvent::kAgentFailed on a connected call
+  double talk_seconds = 0;         // agents' talk, wrap-up and idle (ready or waiting for a call)
   double wrap_seconds = 0;
   double idle_seconds = 0;
   std::map<std::string, int64_t> by_disposition;  // attempts disposed in this session

@@ -79,6 +79,8 @@ class CircuitBreaker {
 
   // May a new call be placed now? In half-open state only one probe is allowed at a time.
   bool AllowCall(Clock::time_point now);
+  // Whether AllowCall(now) would say yes, without taking the half-open probe.
+  bool WouldAllow(Clock::time_point now) const;
   // Reports a call's result: `carrier_failure` for kNetworkFailure, false for any answer
   // from the far end (busy, no answer, answered... prove the trunk works).
   void OnResult(bool carrier_failure, Clock::time_point now);
@@ -137,6 +139,7 @@ struct SipCallEvent {
   bool remote_hangup = false;                        // kFinished after answer: BYE came from them
   std::chrono::steady_clock::time_point at;
   std::string remote_sdp;  // kAnswered: the SDP of the 200 OK
+  uint64_t tag = 0;        // OriginateOptions::tag of the call (0 for agent legs)
 };
 
 struct OriginateOptions {
@@ -149,6 +152,10 @@ struct OriginateOptions {
   // The SDP offer to send (ignored when offerless); empty = a placeholder offer.
   std::string sdp;
   std::vector<std::string> extra_headers;  // added to SipOptions::extra_headers
+  // The caller's own id for the call, carried by its events (SipCallEvent::tag): events can
+  // then be routed without knowing the call id Originate() returns, which may come after
+  // the first events.
+  uint64_t tag = 0;
 };
 
 class SipEndpoint {
@@ -202,7 +209,19 @@ struct SipDriverOptions {
   SipOutcomeTable outcomes = SipOutcomeTable::Defaults();
   CircuitBreaker::Options breaker;
   std::function<void(const std::string& message)> on_alert;
+  // The agents' phones, for the audio leg by third-party call control (RFC 3725 flow I):
+  // "{agent}" is replaced by the agent's user name (e.g. "sip:{agent}@pbx.example:5060").
+  // Set: citizens are INVITEd without an offer and ConnectAgent() INVITEs the agent's phone
+  // with the citizen's offer and auto-answer, then ACKs the citizen with the phone's answer.
+  // Empty: no agent leg (the citizen call is answered by the trunk and agents are connected
+  // only logically, as before).
+  std::string agent_uri_format;
+  // How long the agent's phone may take to answer before the call is abandoned
+  // (DriverEvent::kAgentFailed).
+  std::chrono::milliseconds agent_answer_timeout{2000};
 };
+// "sip:ana@pbx" from "sip:{agent}@pbx" (every "{agent}" replaced).
+std::string FormatAgentUri(std::string_view format, std::string_view agent);
 Result<std::unique_ptr<Driver>> MakeSipDriver(SipDriverOptions options);
 
 }  // namespace sondeo::dialer

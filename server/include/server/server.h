@@ -34,6 +34,9 @@ struct TelephonyOptions {
   // `sip`: the local user agent (bind address, transport, request-URI format, digest
   // credentials). trunk and caller_id are replaced by the campaign's.
   dialer::SipOptions sip;
+  // `sip`: the agents' phones, "{agent}" = the agent's user name (e.g.
+  // "sip:{agent}@pbx:5060"); empty = no audio leg to the agent (SipDriverOptions).
+  std::string sip_agent_uri_format;
 };
 
 struct ServerOptions {

@@ -1,0 +1,166 @@
+#include "dialer/lease.h"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "common/log.h"
+
+namespace sondeo::dialer {
+namespace {
+
+// Fields 3 (state) and 22 (starttime) of /proc/PID/stat; the command name (field 2) may
+// hold spaces and parentheses, so parsing starts after its last ')'.
+bool ReadStat(int64_t pid, char* state, int64_t* start) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = text.rfind(')');
+  if (!in.good() && text.empty()) return false;
+  if (close == std::string::npos) return false;
+  std::istringstream rest(text.substr(close + 1));
+  std::string field;
+  int index = 2;
+  while (rest >> field) {
+    ++index;
+    if (index == 3 && !field.empty()) *state = field[0];
+    if (index == 22) {
+      *start = std::stoll(field);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Describe(const LeaseRow& r, int64_t now_ms) {
+  const int64_t ago = std::max<int64_t>(0, (now_ms - r.heartbeat_ms) / 1000);
+  const int64_t left = std::max<int64_t>(0, (r.expires_ms - now_ms + 999) / 1000);
+  return "sondeo " + r.owner.kind + " (pid " + std::to_string(r.owner.pid) + " en " + r.owner.host +
+         ", último latido hace " + std::to_string(ago) + " s, la concesión vence en " +
+         std::to_string(left) + " s)";
+}
+
+Result<std::optional<LeaseRow>> Load(store::Db& db, const std::string& campaign) {
+  auto st = db.Prepare(
+      "SELECT owner_kind, owner_host, owner_pid, owner_start, acquired_ms, heartbeat_ms,"
+      " expires_ms FROM campaign_leases WHERE campaign_id = ?");
+  if (!st) return st.error();
+  st->Bind(1, campaign);
+  auto row = st->Step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<LeaseRow>();
+  LeaseRow r;
+  r.owner.kind = st->Text(0);
+  r.owner.host = st->Text(1);
+  r.owner.pid = st->Int(2);
+  r.owner.start = st->Int(3);
+  r.acquired_ms = st->Int(4);
+  r.heartbeat_ms = st->Int(5);
+  r.expires_ms = st->Int(6);
+  return std::optional<LeaseRow>(r);
+}
+
+}  // namespace
+
+LeaseVerdict DecideLease(const std::optional<LeaseRow>& row, const LeaseOwner& me, int64_t now_ms,
+                         bool owner_alive) {
+  if (!row) return LeaseVerdict::kFree;
+  const LeaseOwner& o = row->owner;
+  if (o.host == me.host && o.pid == me.pid && o.start == me.start) return LeaseVerdict::kOurs;
+  if (now_ms >= row->expires_ms) return LeaseVerdict::kExpired;
+  if (o.host == me.host && !owner_alive) return LeaseVerdict::kOwnerDead;
+  return LeaseVerdict::kHeld;
+}
+
+LeaseOwner ThisProcess(const std::string& kind) {
+  LeaseOwner me;
+  me.kind = kind;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0) me.host = host;
+  me.pid = getpid();
+  char state = 0;
+  if (!ReadStat(me.pid, &state, &me.start)) me.start = 0;
+  return me;
+}
+
+bool OwnerAlive(const LeaseOwner& owner) {
+  char state = 0;
+  int64_t start = 0;
+  if (!ReadStat(owner.pid, &state, &start)) return false;
+  if (state == 'Z' || state == 'X' || state == 'x') return false;
+  return owner.start == 0 || start == owner.start;
+}
+
+int64_t LeaseNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status AcquireLease(store::Db& db, const std::string& campaign, const LeaseOwner& me,
+                    int64_t now_ms, int64_t ttl_ms) {
+  auto t = store::Transaction::Begin(db);
+  if (!t) return t.error();
+  auto row = Load(db, campaign);
+  if (!row) return row.error();
+  const bool alive = *row && (*row)->owner.host == me.host && OwnerAlive((*row)->owner);
+  const LeaseVerdict v = DecideLease(*row, me, now_ms, alive);
+  if (v == LeaseVerdict::kHeld) {
+    return Status::FailedPrecondition("la campaña " + campaign + " ya la está marcando " +
+                                      Describe(**row, now_ms) +
+                                      "; deténgalo antes de marcar desde otro proceso");
+  }
+  if (v == LeaseVerdict::kExpired || v == LeaseVerdict::kOwnerDead) {
+    log::Warn("campaña {}: se retoma la concesión de marcación de {} ({})", campaign,
+              Describe(**row, now_ms),
+              v == LeaseVerdict::kOwnerDead ? "el proceso ya no existe" : "venció");
+  }
+  auto st = db.Prepare(
+      "INSERT INTO campaign_leases (campaign_id, owner_kind, owner_host, owner_pid, owner_start,"
+      " acquired_ms, heartbeat_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+      " ON CONFLICT(campaign_id) DO UPDATE SET owner_kind = excluded.owner_kind,"
+      " owner_host = excluded.owner_host, owner_pid = excluded.owner_pid,"
+      " owner_start = excluded.owner_start,"
+      " acquired_ms = CASE WHEN ? THEN acquired_ms ELSE excluded.acquired_ms END,"
+      " heartbeat_ms = excluded.heartbeat_ms, expires_ms = excluded.expires_ms");
+  if (!st) return st.error();
+  st->Bind(1, campaign)
+      .Bind(2, me.kind)
+      .Bind(3, me.host)
+      .Bind(4, me.pid)
+      .Bind(5, me.start)
+      .Bind(6, now_ms)
+      .Bind(7, now_ms)
+      .Bind(8, now_ms + ttl_ms)
+      .Bind(9, v == LeaseVerdict::kOurs ? 1 : 0);
+  if (Status s = st->Run(); !s.ok()) return s;
+  return t->Commit();
+}
+
+Status RenewLease(store::Db& db, const std::string& campaign, const LeaseOwner& me, int64_t now_ms,
+                  int64_t ttl_ms) {
+  auto st = db.Prepare(
+      "UPDATE campaign_leases SET heartbeat_ms = ?, expires_ms = ? WHERE campaign_id = ?"
+      " AND owner_host = ? AND owner_pid = ? AND owner_start = ?");
+  if (!st) return st.error();
+  st->Bind(1, now_ms).Bind(2, now_ms + ttl_ms).Bind(3, campaign).Bind(4, me.host);
+  st->Bind(5, me.pid).Bind(6, me.start);
+  if (Status s = st->Run(); !s.ok()) return s;
+  if (db.Changes() == 0) {
+    return Status::FailedPrecondition("la campaña " + campaign +
+                                      ": la concesión de marcación ya no es de este proceso");
+  }
+  return Status::Ok();
+}
+
+Status ReleaseLease(store::Db& db, const std::string& campaign, const LeaseOwner& me) {
+  auto st = db.Prepare(
+      "DELETE FROM campaign_leases WHERE campaign_id = ? AND owner_host = ? AND owner_pid = ?"
+      " AND owner_start = ?");
+  if (!st) return st.error();
+  st->Bind(1, campaign).Bind(2, me.host).Bind(3, me.pid).Bind(4, me.start);
+  return st->Run();
+}
+
+}  // namespace sondeo::dialer

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Reliability: the SIP trunk goes away in the middle of a campaign run by `sondeo serve`, and
+# comes back. A sipp UAS plays the carrier (ring 1 s, answer, wait for our BYE), another the
+# agents' phones; one agent works through the HTTP API. After a first good call the carrier
+# is killed: the next dials fail at once (ICMP unreachable), the circuit breaker opens after
+# 5 of them and dialing pauses (no attempt row while it is open: the pacer asks
+# Driver::CanDial), the supervisor alert is logged, and no carrier failure consumes an
+# attempt. The carrier is started again on the same port: a probe gets through, the breaker
+# closes, and the agent's next call arrives and is typified.
+SONDEO=$1
+SRC=$2
+HERE="$SRC/tests/sip"
+. "$SRC/tests/cli/lib.sh"
+DB="$TMP/t.db"
+CARRIER_PID=
+AGENTS_UAS=
+AGENT_PID=
+SERVER_PID=
+cleanup() {
+  for p in $SERVER_PID $AGENT_PID $CARRIER_PID $AGENTS_UAS; do kill "$p" 2>/dev/null; done
+  [ -n "${KEEP:-}" ] && cp -r "$TMP" /tmp/sip3pcc-trunk-keep
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+q() { sqlite3 "$DB" "$1"; }
+free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+uas() { # uas NAME PORT -> pid in $UAS
+  (cd "$TMP" && exec sipp -sf "$HERE/dialer_uas.xml" -i 127.0.0.1 -p "$2" -mp "$(free_port)" -nostdin -nd \
+     -trace_msg -message_file "$TMP/$1.msg" >"$TMP/$1.out" 2>&1) &
+  UAS=$!
+}
+CIT=$(free_port); AGT=$(free_port)
+uas carrier "$CIT"; CARRIER_PID=$UAS
+uas agents "$AGT"; AGENTS_UAS=$UAS
+
+for a in sara ana; do
+  role=agent; [ $a = sara ] && role=supervisor
+  echo "clave-$a-1" | "$SONDEO" --db "$DB" users add $a --role $role --pbkdf2-iterations 1000 >/dev/null || fail "users add $a"
+done
+cat > "$TMP/c.yaml" <<YAML
+id: tr
+name: Encuesta troncal
+entity: Agencia de prueba
+purpose: Medir la satisfacción
+legal_basis: Ley 1581 de 2012 art. 10
+survey: $SRC/examples/surveys/satisfaccion_art.yaml
+dialing:
+  mode: progressive
+telephony:
+  driver: sip
+  trunk: sip:carrier@127.0.0.1:$CIT
+YAML
+expect_rc 0 "campaign create" -- "$SONDEO" --db "$DB" campaign create "$TMP/c.yaml"
+{ echo 'documento;nombres;apellidos;telefono;celular;municipio;departamento;correo'
+  for i in $(seq 10 21); do echo "20000000$i;Nombre$i;Prueba;;300 555 02$i;Bogotá;CUNDINAMARCA;"; done
+} > "$TMP/base.csv"
+expect_rc 0 "contacts import" -- "$SONDEO" --db "$DB" contacts import "$TMP/base.csv" --campaign tr
+cat > "$TMP/serve.conf" <<CONF
+sip_uri_format: sip:2000100{digits}@{trunk}
+sip_agent_uri_format: sip:{agent}@127.0.0.1:$AGT
+CONF
+"$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/serve.conf" \
+  --clock-start 2026-12-01T15:00:00Z >"$TMP/serve.out" 2>"$TMP/serve.err" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do grep -q '^listening' "$TMP/serve.out" && break; sleep 0.1; done
+URL=$(sed -n 's/^listening //p' "$TMP/serve.out" | head -1)
+[ -n "$URL" ] || { fail "serve did not start: $(cat "$TMP/serve.err")"; finish; exit 1; }
+SARA=$(curl -s -c "$TMP/sara" -H 'Content-Type: application/json' -d '{"user":"sara","password":"clave-sara-1"}' \
+  "$URL/api/v1/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])')
+code=$(curl -s -o "$TMP/body" -w '%{http_code}' -b "$TMP/sara" -H "X-CSRF-Token: $SARA" \
+  -H 'Content-Type: application/json' -d '{}' "$URL/api/v1/campaigns/tr/start")
+[ "$code" = 200 ] && ok || fail "start campaign: $code $(cat "$TMP/body")"
+
+# A good call first (the trunk works).
+python3 "$HERE/desk_agent.py" "$URL" ana clave-ana-1 tr "$TMP/acked" --results 1 --seconds 30 --prefix a \
+  2>>"$TMP/agent.err" && ok || fail "first call: $(cat "$TMP/agent.err")"
+
+# The trunk goes away; the agent is ready again and the engine dials.
+kill "$CARRIER_PID"; wait "$CARRIER_PID" 2>/dev/null; CARRIER_PID=
+sleep 0.3
+python3 "$HERE/desk_agent.py" "$URL" ana clave-ana-1 tr "$TMP/acked" --results 1 --seconds 90 --prefix b \
+  2>>"$TMP/agent.err" &
+AGENT_PID=$!
+for _ in $(seq 1 100); do grep -q 'Troncal SIP en falla' "$TMP/serve.err" && break; sleep 0.1; done
+grep -q 'Troncal SIP en falla' "$TMP/serve.err" && ok || fail "no circuit-breaker alert: $(tail -5 "$TMP/serve.err")"
+sleep 3  # inside the breaker's first pause (5 s)
+failed=$(q "SELECT COUNT(*) FROM attempts WHERE disposition = 'FALLA_DE_RED'")
+[ "$failed" -ge 5 ] && [ "$failed" -le 6 ] && ok \
+  || fail "$failed FALLA_DE_RED attempts while the breaker is open, want 5 (6 with a probe)"
+[ "$(q "SELECT COUNT(*) FROM attempts WHERE state <> 'disposed'")" = 0 ] && ok || fail "calls placed while the trunk is down"
+sleep 3
+# Still paused: the half-open probe (at most one more attempt per pause) and nothing else.
+later=$(q "SELECT COUNT(*) FROM attempts WHERE disposition = 'FALLA_DE_RED'")
+[ "$later" -le $((failed + 1)) ] && ok || fail "dialing did not pause: $failed then $later FALLA_DE_RED"
+[ "$(q "SELECT COUNT(*) FROM attempts WHERE disposition = 'FALLA_DE_RED' AND consumed <> 0")" = 0 ] && ok \
+  || fail "a carrier failure consumed an attempt"
+[ "$(q "SELECT COALESCE(SUM(d.attempts), 0) FROM contact_dialing d WHERE d.campaign_id = 'tr' AND d.contact_id IN (SELECT contact_id FROM attempts WHERE disposition = 'FALLA_DE_RED')")" = 0 ] \
+  && ok || fail "contacts hit by carrier failures have consumed attempts"
+
+# The trunk comes back: the next probe gets through, the agent gets a call and typifies it.
+uas carrier2 "$CIT"; CARRIER_PID=$UAS
+wait "$AGENT_PID"; rc=$?; AGENT_PID=
+[ "$rc" = 0 ] && ok || fail "no call after the trunk came back (rc $rc): $(tail -3 "$TMP/agent.err"; tail -5 "$TMP/serve.err")"
+for _ in $(seq 1 50); do grep -q 'Troncal SIP recuperada' "$TMP/serve.err" && break; sleep 0.1; done
+grep -q 'Troncal SIP recuperada' "$TMP/serve.err" && ok || fail "no recovery alert"
+[ "$(wc -l < "$TMP/acked")" = 2 ] && ok || fail "acknowledged results: $(cat "$TMP/acked")"
+n=$(grep -c '^INVITE sip:' "$TMP/carrier2.msg")
+[ "$n" -ge 1 ] && ok || fail "the carrier that came back saw no INVITE"
+finish
