@@ -250,6 +250,15 @@ Api::Api(store::Db& db, Clock& clock, Options options)
     OnAgentEvent(campaign, ev);
   });
   dialing_->SetRecover([this](const std::string& campaign) { return RecoverPending(campaign); });
+  dialing_->SetAlertNotify([this](const std::string& campaign, const std::string& message) {
+    json alert = {{"type", "alert"},
+                  {"campaign", campaign},
+                  {"message", message},
+                  {"at", FormatUtc(clock_.Now())}};
+    alerts_.push_back(alert);
+    if (alerts_.size() > 20) alerts_.pop_front();
+    async_pushes_.push_back({"", Dump(alert)});
+  });
 }
 
 Api::~Api() = default;
@@ -1410,7 +1419,8 @@ Result<json> Api::Wallboard() {
             {"abandon_rate_today", nullptr},
             {"abandon_rate_30d", nullptr},
             {"lines_per_agent", nullptr},
-            {"sms_month", nullptr}};
+            {"sms_month", nullptr},
+            {"alerts", json(alerts_)}};
   // The dialer's attempts, when its tables exist.
   auto st = db_.Prepare(
       "SELECT COUNT(*), COALESCE(SUM(live), 0), COALESCE(SUM(abandoned), 0) FROM attempts "

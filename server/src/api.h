@@ -5,6 +5,7 @@
 // one engine per running campaign) on that same thread: agents' ready/pause, next contact
 // and results go to the engines, and the engines' agent events become WebSocket pushes.
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -176,6 +177,8 @@ class Api {
   std::map<std::string, CurrentCall> calls_;  // by agent
   uint64_t disposing_ = 0;                    // the attempt SubmitResult is disposing
   std::vector<Push> async_pushes_;
+  // The latest telephony alerts (newest last), shown on the supervisors' wallboard.
+  std::deque<nlohmann::json> alerts_;
 };
 
 // JSON helpers shared by the handlers.

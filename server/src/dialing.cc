@@ -80,6 +80,7 @@ Dialing::Dialing(store::Db& db, const Clock& clock, TelephonyOptions options)
     : db_(db), clock_(clock), options_(std::move(options)), me_(dialer::ThisProcess("serve")) {}
 
 Dialing::~Dialing() {
+  *alert_ = nullptr;
   for (auto& [id, r] : runners_) {
     r->engine.reset();
     r->driver.reset();
@@ -112,7 +113,12 @@ Result<Dialing::Runner*> Dialing::Open(const std::string& id) {
     if (!r->campaign.telephony.caller_id.empty())
       so.sip.caller_id = r->campaign.telephony.caller_id;
     const std::string cid = id;
-    so.on_alert = [cid](const std::string& message) { log::Warn("campaña {}: {}", cid, message); };
+    so.on_alert = [cid, post = post_, alert = alert_](const std::string& message) {
+      log::Warn("campaña {}: {}", cid, message);
+      post([cid, alert, message] {
+        if (*alert) (*alert)(cid, message);
+      });
+    };
     auto sip = dialer::MakeSipDriver(std::move(so));
     if (!sip) return sip.error();
     r->driver = std::make_unique<PostingDriver>(std::move(*sip), post_);

@@ -47,6 +47,10 @@ class Dialing {
   void SetPost(Post post) { post_ = std::move(post); }
   void SetAgentNotify(AgentNotify notify) { notify_ = std::move(notify); }
   void SetRecover(Recover recover) { recover_ = std::move(recover); }
+  // Telephony alerts for the supervisor (the SIP trunk's circuit breaker opening or
+  // closing), delivered on the thread of the posts (SetPost).
+  using AlertNotify = std::function<void(const std::string& campaign, const std::string& message)>;
+  void SetAlertNotify(AlertNotify notify) { *alert_ = std::move(notify); }
 
   // Opens engines for campaigns that are running in the database (start from the API or
   // the CLI) and logs every agent out of campaigns that are not (pause). Errors of one
@@ -78,6 +82,8 @@ class Dialing {
   Post post_;
   AgentNotify notify_;
   Recover recover_;
+  // Shared with the alerts posted from the SIP thread; emptied when Dialing goes.
+  std::shared_ptr<AlertNotify> alert_ = std::make_shared<AlertNotify>();
   std::map<std::string, std::unique_ptr<Runner>> runners_;
   std::map<std::string, std::string> agent_campaign_;
   TimePoint last_reconcile_{};

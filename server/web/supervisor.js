@@ -93,6 +93,14 @@ function renderWallboard(w) {
     tr.appendChild(App.el('td', {}, Math.floor(a.seconds / 60) + ' min'));
     ab.appendChild(tr);
   }
+  const al = document.getElementById('alerts');
+  if (al) {
+    al.replaceChildren();
+    for (const a of (w.alerts || []).slice(-5).reverse()) {
+      al.appendChild(App.el('li', {}, a.at.slice(11, 16) + ' · ' + a.campaign + ': ' + a.message));
+    }
+    al.hidden = !(w.alerts && w.alerts.length);
+  }
   const db = document.querySelector('#dispositions tbody');
   db.replaceChildren();
   for (const [code, n] of Object.entries(w.dispositions || {})) {
@@ -139,7 +147,8 @@ document.addEventListener('DOMContentLoaded', async () => {
   App.socket((m) => {
     if (m.type === 'wallboard') renderWallboard(m);
     if (m.type === 'campaign') loadCampaigns();
-    if (m.type === 'result' || m.type === 'agent') {
+    if (m.type === 'alert') App.toast(m.campaign + ': ' + m.message);
+    if (m.type === 'result' || m.type === 'agent' || m.type === 'alert') {
       App.api('GET', '/wallboard').then(renderWallboard).catch(() => {});
     }
   });

@@ -83,6 +83,10 @@ python3 "$HERE/desk_agent.py" "$URL" ana clave-ana-1 tr "$TMP/acked" --results 1
 AGENT_PID=$!
 for _ in $(seq 1 100); do grep -q 'Troncal SIP en falla' "$TMP/serve.err" && break; sleep 0.1; done
 grep -q 'Troncal SIP en falla' "$TMP/serve.err" && ok || fail "no circuit-breaker alert: $(tail -5 "$TMP/serve.err")"
+# ... and the supervisors see it on the wallboard (it is also pushed over their WebSocket).
+curl -s -b "$TMP/sara" "$URL/api/v1/wallboard" >"$TMP/wb.json"
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["alerts"]; sys.exit(0 if any("Troncal SIP en falla" in x["message"] for x in a) else 1)' \
+  "$TMP/wb.json" && ok || fail "the wallboard does not show the trunk alert: $(cat "$TMP/wb.json")"
 sleep 3  # inside the breaker's first pause (5 s)
 failed=$(q "SELECT COUNT(*) FROM attempts WHERE disposition = 'FALLA_DE_RED'")
 [ "$failed" -ge 5 ] && [ "$failed" -le 6 ] && ok \
@@ -103,6 +107,9 @@ wait "$AGENT_PID"; rc=$?; AGENT_PID=
 [ "$rc" = 0 ] && ok || fail "no call after the trunk came back (rc $rc): $(tail -3 "$TMP/agent.err"; tail -5 "$TMP/serve.err")"
 for _ in $(seq 1 50); do grep -q 'Troncal SIP recuperada' "$TMP/serve.err" && break; sleep 0.1; done
 grep -q 'Troncal SIP recuperada' "$TMP/serve.err" && ok || fail "no recovery alert"
+curl -s -b "$TMP/sara" "$URL/api/v1/wallboard" >"$TMP/wb.json"
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["alerts"]; sys.exit(0 if "Troncal SIP recuperada" in a[-1]["message"] else 1)' \
+  "$TMP/wb.json" && ok || fail "the wallboard's latest alert is not the recovery: $(cat "$TMP/wb.json")"
 [ "$(wc -l < "$TMP/acked")" = 2 ] && ok || fail "acknowledged results: $(cat "$TMP/acked")"
 n=$(grep -c '^INVITE sip:' "$TMP/carrier2.msg")
 [ "$n" -ge 1 ] && ok || fail "the carrier that came back saw no INVITE"
