@@ -11,6 +11,7 @@
 #include "campaigns/calendar.h"
 #include "campaigns/campaign.h"
 #include "cli/context.h"
+#include "dialer/lease.h"
 #include "dialer/sms.h"
 #include "dialer/sms_gateway.h"
 #include "dialer/sms_send.h"
@@ -307,11 +308,23 @@ void PrintReportHuman(const dialer::SendReport& r) {
   }
 }
 
-// Runs blasts in order; the first error stops.
+// Runs blasts in order; the first error stops. One sender per database: the "sms" lease
+// (dialer/lease.h) refuses while `sondeo serve` or another `sms send|run` is sending.
 Result<std::vector<dialer::SendReport>> RunBlasts(store::Db& db, const std::vector<int64_t>& ids,
                                                   const GatewayFlags& flags, Clock& clock) {
   auto gw = MakeGateway(flags);
   if (!gw) return gw.error();
+  const dialer::LeaseOwner me = dialer::ThisProcess("sms");
+  if (Status s = dialer::AcquireNamedLease(db, "sms", me, dialer::LeaseNowMs(),
+                                           dialer::kSmsSenderLeaseTtlMs);
+      !s.ok()) {
+    return s;
+  }
+  struct Release {
+    store::Db& db;
+    const dialer::LeaseOwner& me;
+    ~Release() { (void)dialer::ReleaseNamedLease(db, "sms", me); }
+  } release{db, me};
   const dialer::SenderOptions opts = SenderOptionsFrom(flags);
   auto sleeper = [](Duration d) { std::this_thread::sleep_for(d); };
   std::vector<dialer::SendReport> reports;

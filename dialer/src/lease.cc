@@ -41,12 +41,40 @@ std::string Describe(const LeaseRow& r, int64_t now_ms) {
          std::to_string(left) + " s)";
 }
 
-Result<std::optional<LeaseRow>> Load(store::Db& db, const std::string& campaign) {
-  auto st = db.Prepare(
-      "SELECT owner_kind, owner_host, owner_pid, owner_start, acquired_ms, heartbeat_ms,"
-      " expires_ms FROM campaign_leases WHERE campaign_id = ?");
+// Where a lease lives: a campaign's dialing (campaign_leases) or a named activity such as the
+// SMS sender (sender_leases). Both tables have the same owner columns.
+struct Scope {
+  const char* table;
+  const char* key_column;
+  std::string key;
+  std::string what;  // for messages: "la campaña X", "el envío de SMS"
+  std::string held;  // "<what> ya la está marcando <owner>"
+  std::string hint;  // what to do about it
+};
+Scope CampaignScope(const std::string& campaign) {
+  return {"campaign_leases",
+          "campaign_id",
+          campaign,
+          "la campaña " + campaign,
+          " ya la está marcando ",
+          "; deténgalo antes de marcar desde otro proceso"};
+}
+Scope NamedScope(const std::string& name) {
+  return {"sender_leases",
+          "name",
+          name,
+          name == "sms" ? "el envío de SMS" : name,
+          " ya lo hace ",
+          "; deténgalo antes de enviar desde otro proceso"};
+}
+
+Result<std::optional<LeaseRow>> Load(store::Db& db, const Scope& scope) {
+  auto st =
+      db.Prepare(std::string("SELECT owner_kind, owner_host, owner_pid, owner_start, acquired_ms,"
+                             " heartbeat_ms, expires_ms FROM ") +
+                 scope.table + " WHERE " + scope.key_column + " = ?");
   if (!st) return st.error();
-  st->Bind(1, campaign);
+  st->Bind(1, scope.key);
   auto row = st->Step();
   if (!row) return row.error();
   if (!*row) return std::optional<LeaseRow>();
@@ -98,34 +126,37 @@ int64_t LeaseNowMs() {
       .count();
 }
 
-Status AcquireLease(store::Db& db, const std::string& campaign, const LeaseOwner& me,
-                    int64_t now_ms, int64_t ttl_ms) {
+namespace {
+
+Status Acquire(store::Db& db, const Scope& scope, const LeaseOwner& me, int64_t now_ms,
+               int64_t ttl_ms) {
   auto t = store::Transaction::Begin(db);
   if (!t) return t.error();
-  auto row = Load(db, campaign);
+  auto row = Load(db, scope);
   if (!row) return row.error();
   const bool alive = *row && (*row)->owner.host == me.host && OwnerAlive((*row)->owner);
   const LeaseVerdict v = DecideLease(*row, me, now_ms, alive);
   if (v == LeaseVerdict::kHeld) {
-    return Status::FailedPrecondition("la campaña " + campaign + " ya la está marcando " +
-                                      Describe(**row, now_ms) +
-                                      "; deténgalo antes de marcar desde otro proceso");
+    return Status::FailedPrecondition(scope.what + scope.held + Describe(**row, now_ms) +
+                                      scope.hint);
   }
   if (v == LeaseVerdict::kExpired || v == LeaseVerdict::kOwnerDead) {
-    log::Warn("campaña {}: se retoma la concesión de marcación de {} ({})", campaign,
-              Describe(**row, now_ms),
+    log::Warn("{}: se retoma la concesión de {} ({})", scope.what, Describe(**row, now_ms),
               v == LeaseVerdict::kOwnerDead ? "el proceso ya no existe" : "venció");
   }
+  const std::string k = scope.key_column;
   auto st = db.Prepare(
-      "INSERT INTO campaign_leases (campaign_id, owner_kind, owner_host, owner_pid, owner_start,"
-      " acquired_ms, heartbeat_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-      " ON CONFLICT(campaign_id) DO UPDATE SET owner_kind = excluded.owner_kind,"
+      std::string("INSERT INTO ") + scope.table + " (" + k +
+      ", owner_kind, owner_host, owner_pid, owner_start, acquired_ms, heartbeat_ms, expires_ms)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(" +
+      k +
+      ") DO UPDATE SET owner_kind = excluded.owner_kind,"
       " owner_host = excluded.owner_host, owner_pid = excluded.owner_pid,"
       " owner_start = excluded.owner_start,"
       " acquired_ms = CASE WHEN ? THEN acquired_ms ELSE excluded.acquired_ms END,"
       " heartbeat_ms = excluded.heartbeat_ms, expires_ms = excluded.expires_ms");
   if (!st) return st.error();
-  st->Bind(1, campaign)
+  st->Bind(1, scope.key)
       .Bind(2, me.kind)
       .Bind(3, me.host)
       .Bind(4, me.pid)
@@ -136,6 +167,30 @@ Status AcquireLease(store::Db& db, const std::string& campaign, const LeaseOwner
       .Bind(9, v == LeaseVerdict::kOurs ? 1 : 0);
   if (Status s = st->Run(); !s.ok()) return s;
   return t->Commit();
+}
+
+Status Release(store::Db& db, const Scope& scope, const LeaseOwner& me) {
+  auto st = db.Prepare(std::string("DELETE FROM ") + scope.table + " WHERE " + scope.key_column +
+                       " = ? AND owner_host = ? AND owner_pid = ? AND owner_start = ?");
+  if (!st) return st.error();
+  st->Bind(1, scope.key).Bind(2, me.host).Bind(3, me.pid).Bind(4, me.start);
+  return st->Run();
+}
+
+}  // namespace
+
+Status AcquireLease(store::Db& db, const std::string& campaign, const LeaseOwner& me,
+                    int64_t now_ms, int64_t ttl_ms) {
+  return Acquire(db, CampaignScope(campaign), me, now_ms, ttl_ms);
+}
+
+Status AcquireNamedLease(store::Db& db, const std::string& name, const LeaseOwner& me,
+                         int64_t now_ms, int64_t ttl_ms) {
+  return Acquire(db, NamedScope(name), me, now_ms, ttl_ms);
+}
+
+Status ReleaseNamedLease(store::Db& db, const std::string& name, const LeaseOwner& me) {
+  return Release(db, NamedScope(name), me);
 }
 
 Status RenewLease(store::Db& db, const std::string& campaign, const LeaseOwner& me, int64_t now_ms,
@@ -155,12 +210,7 @@ Status RenewLease(store::Db& db, const std::string& campaign, const LeaseOwner& 
 }
 
 Status ReleaseLease(store::Db& db, const std::string& campaign, const LeaseOwner& me) {
-  auto st = db.Prepare(
-      "DELETE FROM campaign_leases WHERE campaign_id = ? AND owner_host = ? AND owner_pid = ?"
-      " AND owner_start = ?");
-  if (!st) return st.error();
-  st->Bind(1, campaign).Bind(2, me.host).Bind(3, me.pid).Bind(4, me.start);
-  return st->Run();
+  return Release(db, CampaignScope(campaign), me);
 }
 
 }  // namespace sondeo::dialer

@@ -6,6 +6,7 @@
 
 #include "campaigns/schema.h"
 #include "dialer/simulate.h"
+#include "dialer/sms_send.h"
 #include "dialer/src/engine_schema.h"
 #include "tests/testutil/testutil.h"
 
@@ -82,6 +83,31 @@ TEST(LeaseTest, AcquireRenewReleaseAndRefuse) {
   EXPECT_EQ(AcquireLease(**db, "c1", me, 19000, 15000).code(), StatusCode::kFailedPrecondition);
   ASSERT_TRUE(ReleaseLease(**db, "c1", other).ok());
   EXPECT_TRUE(AcquireLease(**db, "c1", me, 19000, 15000).ok());
+}
+
+TEST(LeaseTest, TheSmsSenderLeaseIsOnePerDatabase) {
+  testing::TempDir dir;
+  store::DbOptions o;
+  o.migrations = store::Migrations();
+  for (auto& m : campaigns::Migrations()) o.migrations.push_back(std::move(m));
+  for (auto& m : SmsMigrations()) o.migrations.push_back(std::move(m));
+  auto db = store::Db::Open(dir.File("s.db"), o);
+  ASSERT_TRUE(db.ok());
+  const LeaseOwner serve = ThisProcess("serve");
+  LeaseOwner cli = ThisProcess("sms");
+  cli.pid = getppid();
+  cli.start = 0;
+  ASSERT_TRUE(AcquireNamedLease(**db, "sms", serve, 1000, kSmsSenderLeaseTtlMs).ok());
+  Status refused = AcquireNamedLease(**db, "sms", cli, 2000, kSmsSenderLeaseTtlMs);
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.message().find("el envío de SMS ya lo hace sondeo serve (pid " +
+                                   std::to_string(serve.pid)),
+            std::string::npos)
+      << refused.message();
+  ASSERT_TRUE(ReleaseNamedLease(**db, "sms", cli).ok());  // not ours: no-op
+  EXPECT_FALSE(AcquireNamedLease(**db, "sms", cli, 3000, kSmsSenderLeaseTtlMs).ok());
+  ASSERT_TRUE(ReleaseNamedLease(**db, "sms", serve).ok());
+  EXPECT_TRUE(AcquireNamedLease(**db, "sms", cli, 4000, kSmsSenderLeaseTtlMs).ok());
 }
 
 }  // namespace

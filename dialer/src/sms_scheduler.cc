@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "dialer/lease.h"
 
 namespace sondeo::dialer {
 
@@ -60,11 +61,22 @@ void SmsScheduler::Loop() {
             std::chrono::duration_cast<std::chrono::seconds>(options_.poll).count());
   // Backoff inside RunBlast sleeps here too, so Stop() interrupts it.
   const Sleeper sleeper = [this](Duration d) { Sleep(d); };
+  const LeaseOwner me = ThisProcess("serve");
+  bool refused = false;  // logged once per refusal spell
   while (true) {
     {
       std::lock_guard<std::mutex> l(mu_);
       if (stopping_) break;
     }
+    // One sender per database: while `sms send|run` (or another serve) sends, wait.
+    if (Status s = AcquireNamedLease(**db, "sms", me, LeaseNowMs(), kSmsSenderLeaseTtlMs);
+        !s.ok()) {
+      if (!refused) log::Warn("sms: {}", s.message());
+      refused = true;
+      if (!Sleep(options_.poll)) break;
+      continue;
+    }
+    refused = false;
     auto ids = UnfinishedBlasts(**db);
     if (!ids) {
       log::Error("sms: no se pudieron leer los envíos pendientes: {}", ids.error().message());
@@ -86,6 +98,7 @@ void SmsScheduler::Loop() {
     }
     if (!Sleep(options_.poll)) break;
   }
+  (void)ReleaseNamedLease(**db, "sms", me);
   log::Info("sms: envío programado detenido");
 }
 

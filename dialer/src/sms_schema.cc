@@ -56,6 +56,18 @@ std::vector<store::Migration> SmsMigrations() {
        " text TEXT NOT NULL,"
        " received_ms INTEGER NOT NULL,"
        " opt_out INTEGER NOT NULL);"},
+      // The same lease for activities that are not a campaign's dialing: "sms", the one
+      // SMS sender of the database (dialer/lease.h).
+      {"sms", 2, "sender_leases",
+       "CREATE TABLE sender_leases ("
+       " name TEXT PRIMARY KEY,"
+       " owner_kind TEXT NOT NULL,"  // serve | sms
+       " owner_host TEXT NOT NULL,"
+       " owner_pid INTEGER NOT NULL,"
+       " owner_start INTEGER NOT NULL,"
+       " acquired_ms INTEGER NOT NULL,"
+       " heartbeat_ms INTEGER NOT NULL,"
+       " expires_ms INTEGER NOT NULL);"},
   };
 }
 

@@ -83,6 +83,13 @@ INFLIGHT=$(count sending)
 echo "kill -9 of serve: $BEFORE sent, $INFLIGHT in flight" >&2
 
 start_serve
+# One sender per database: while serve sends, `sms run` is refused with one clear error and
+# touches nothing (it would otherwise take serve's in-flight rows for a crash's).
+for _ in $(seq 100); do grep -q 'envío programado activo' "$TMP/serve.err" && break; sleep 0.1; done
+sleep 0.3
+expect_rc 1 "sms run while serve sends" -- "$SONDEO" sms --clock-start "2026-11-27 10:00" run \
+  --gateway kannel --gateway-url "$KANNEL_URL" --gateway-user dialer --from 890123
+contains "$ERR" "el envío de SMS ya lo hace sondeo serve" "sms run names the sender that holds the lease"
 for _ in $(seq 600); do
   [ "$(db "SELECT status FROM sms_blasts WHERE id=1")" = done ] && break
   sleep 0.1

@@ -60,6 +60,15 @@ Status RenewLease(store::Db& db, const std::string& campaign, const LeaseOwner& 
                   int64_t ttl_ms);
 // Gives the lease up (no-op when it is not ours).
 Status ReleaseLease(store::Db& db, const std::string& campaign, const LeaseOwner& me);
+// The same lease on an activity that is not a campaign's dialing (table sender_leases).
+// "sms": the one SMS sender of a database (serve's scheduler, or `sms send|run`), so two
+// senders never take each other's in-flight messages for a crash's.
+Status AcquireNamedLease(store::Db& db, const std::string& name, const LeaseOwner& me,
+                         int64_t now_ms, int64_t ttl_ms);
+Status ReleaseNamedLease(store::Db& db, const std::string& name, const LeaseOwner& me);
+// The SMS sender's lease lasts long enough for a long rate-limited blast without renewal; a
+// sender killed on this host is still replaced at once (its pid is gone).
+inline constexpr int64_t kSmsSenderLeaseTtlMs = int64_t{6} * 3600 * 1000;
 // Wall-clock now, for leases.
 int64_t LeaseNowMs();
 
