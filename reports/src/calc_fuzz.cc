@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (total > 0 && units != 1000) std::abort();
   (void)QuestionSentence("Amabilidad", parts, size % 2 == 0);
   const std::string text(reinterpret_cast<const char*>(data), size);
-  if (EscapeMarkup(text).find('<') != std::string::npos) std::abort();
+  if (sondeo::EscapeMarkup(text).find('<') != std::string::npos) std::abort();
   const std::string field = CsvField(text, ';');
   if (field.find(';') != std::string::npos && field.front() != '"') std::abort();
   (void)BarChartSvg(text, {{text, total, pct.empty() ? 0.0 : pct[0]}});
