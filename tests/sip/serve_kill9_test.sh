@@ -12,7 +12,6 @@
 #   - the restarted serve took the dead one's campaign lease at once (dialer/lease.h).
 SONDEO=$1
 SRC=$2
-HERE="$SRC/tests/sip"
 . "$SRC/tests/cli/lib.sh"
 DB="$TMP/k.db"
 PIDS=()
@@ -26,35 +25,13 @@ cleanup() {
 }
 trap cleanup EXIT
 q() { sqlite3 "$DB" "$1"; }
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-start_uas() { # start_uas NAME PORT
-  (cd "$TMP" && exec sipp -sf "$HERE/dialer_uas.xml" -i 127.0.0.1 -p "$2" -mp "$(free_port)" -nostdin -nd \
-     -trace_msg -message_file "$TMP/$1.msg" >"$TMP/$1.out" 2>&1) &
-  PIDS+=($!)
-}
+. "$SRC/tests/sip/serve_lib.sh"
 CIT=$(free_port); AGT=$(free_port)
-start_uas citizens "$CIT"
-start_uas agents "$AGT"
+start_uas citizens "$CIT"; PIDS+=("$UAS")
+start_uas agents "$AGT"; PIDS+=("$UAS")
 
-it=1000
-for a in sara ana luis; do
-  role=agent; [ $a = sara ] && role=supervisor
-  echo "clave-$a-1" | "$SONDEO" --db "$DB" users add $a --role $role --pbkdf2-iterations $it >/dev/null || fail "users add $a"
-done
-cat > "$TMP/c.yaml" <<YAML
-id: k9
-name: Encuesta SIP kill -9
-entity: Agencia de prueba
-purpose: Medir la satisfacción
-legal_basis: Ley 1581 de 2012 art. 10
-survey: $SRC/examples/surveys/satisfaccion_art.yaml
-dialing:
-  mode: progressive
-telephony:
-  driver: sip
-  trunk: sip:carrier@127.0.0.1:$CIT
-YAML
-expect_rc 0 "campaign create" -- "$SONDEO" --db "$DB" campaign create "$TMP/c.yaml"
+add_users sara:supervisor ana:agent luis:agent
+sip_campaign k9 "Encuesta SIP kill -9" "$CIT"
 # 12 synthetic contacts (300 555 01xx: not real people's numbers).
 { echo 'documento;nombres;apellidos;telefono;celular;municipio;departamento;correo'
   for i in $(seq 10 21); do echo "10000000$i;Nombre$i;Prueba;;300 555 01$i;Bogotá;CUNDINAMARCA;"; done

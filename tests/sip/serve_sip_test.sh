@@ -9,7 +9,6 @@
 # agent is paused, and the contact is not dialed again for that attempt.
 SONDEO=$1
 SRC=$2
-HERE="$SRC/tests/sip"
 . "$SRC/tests/cli/lib.sh"
 DB="$TMP/s.db"
 PIDS=()
@@ -22,36 +21,13 @@ cleanup() {
 }
 trap cleanup EXIT
 q() { sqlite3 "$DB" "$1"; }
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-start_uas() { # start_uas NAME PORT
-  (cd "$TMP" && exec sipp -sf "$HERE/dialer_uas.xml" -i 127.0.0.1 -p "$2" -mp "$(free_port)" -nostdin -nd \
-     -trace_msg -message_file "$TMP/$1.msg" >"$TMP/$1.out" 2>&1) &
-  PIDS+=($!)
-}
+. "$SRC/tests/sip/serve_lib.sh"
 CIT=$(free_port); AGT=$(free_port)
-start_uas citizens "$CIT"
-start_uas agents "$AGT"
+start_uas citizens "$CIT"; PIDS+=("$UAS")
+start_uas agents "$AGT"; PIDS+=("$UAS")
 
-it=1000
-echo 'clave-sara-1' | "$SONDEO" --db "$DB" users add sara --role supervisor --pbkdf2-iterations $it >/dev/null || fail "users add sara"
-for a in ana 4860000; do
-  echo "clave-$a-1" | "$SONDEO" --db "$DB" users add "$a" --role agent --pbkdf2-iterations $it >/dev/null || fail "users add $a"
-done
-cat > "$TMP/c.yaml" <<YAML
-id: sipc
-name: Encuesta SIP
-entity: Agencia de prueba
-purpose: Medir la satisfacción
-legal_basis: Ley 1581 de 2012 art. 10
-survey: $SRC/examples/surveys/satisfaccion_art.yaml
-dialing:
-  mode: progressive
-telephony:
-  driver: sip
-  trunk: sip:carrier@127.0.0.1:$CIT
-  caller_id: "6017431000"
-YAML
-expect_rc 0 "campaign create" -- "$SONDEO" --db "$DB" campaign create "$TMP/c.yaml"
+add_users sara:supervisor ana:agent 4860000:agent
+sip_campaign sipc "Encuesta SIP" "$CIT" 'caller_id: "6017431000"'
 head -4 "$SRC/examples/bases/base_ejemplo.csv" > "$TMP/base.csv"
 expect_rc 0 "contacts import" -- "$SONDEO" --db "$DB" contacts import "$TMP/base.csv" --campaign sipc
 cat > "$TMP/serve.conf" <<CONF

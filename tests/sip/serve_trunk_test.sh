@@ -9,7 +9,6 @@
 # closes, and the agent's next call arrives and is typified.
 SONDEO=$1
 SRC=$2
-HERE="$SRC/tests/sip"
 . "$SRC/tests/cli/lib.sh"
 DB="$TMP/t.db"
 CARRIER_PID=
@@ -23,34 +22,13 @@ cleanup() {
 }
 trap cleanup EXIT
 q() { sqlite3 "$DB" "$1"; }
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-uas() { # uas NAME PORT -> pid in $UAS
-  (cd "$TMP" && exec sipp -sf "$HERE/dialer_uas.xml" -i 127.0.0.1 -p "$2" -mp "$(free_port)" -nostdin -nd \
-     -trace_msg -message_file "$TMP/$1.msg" >"$TMP/$1.out" 2>&1) &
-  UAS=$!
-}
+. "$SRC/tests/sip/serve_lib.sh"
 CIT=$(free_port); AGT=$(free_port)
-uas carrier "$CIT"; CARRIER_PID=$UAS
-uas agents "$AGT"; AGENTS_UAS=$UAS
+start_uas carrier "$CIT"; CARRIER_PID=$UAS
+start_uas agents "$AGT"; AGENTS_UAS=$UAS
 
-for a in sara ana; do
-  role=agent; [ $a = sara ] && role=supervisor
-  echo "clave-$a-1" | "$SONDEO" --db "$DB" users add $a --role $role --pbkdf2-iterations 1000 >/dev/null || fail "users add $a"
-done
-cat > "$TMP/c.yaml" <<YAML
-id: tr
-name: Encuesta troncal
-entity: Agencia de prueba
-purpose: Medir la satisfacción
-legal_basis: Ley 1581 de 2012 art. 10
-survey: $SRC/examples/surveys/satisfaccion_art.yaml
-dialing:
-  mode: progressive
-telephony:
-  driver: sip
-  trunk: sip:carrier@127.0.0.1:$CIT
-YAML
-expect_rc 0 "campaign create" -- "$SONDEO" --db "$DB" campaign create "$TMP/c.yaml"
+add_users sara:supervisor ana:agent
+sip_campaign tr "Encuesta troncal" "$CIT"
 { echo 'documento;nombres;apellidos;telefono;celular;municipio;departamento;correo'
   for i in $(seq 10 21); do echo "20000000$i;Nombre$i;Prueba;;300 555 02$i;Bogotá;CUNDINAMARCA;"; done
 } > "$TMP/base.csv"
@@ -102,7 +80,7 @@ later=$(q "SELECT COUNT(*) FROM attempts WHERE disposition = 'FALLA_DE_RED'")
   && ok || fail "contacts hit by carrier failures have consumed attempts"
 
 # The trunk comes back: the next probe gets through, the agent gets a call and typifies it.
-uas carrier2 "$CIT"; CARRIER_PID=$UAS
+start_uas carrier2 "$CIT"; CARRIER_PID=$UAS
 wait "$AGENT_PID"; rc=$?; AGENT_PID=
 [ "$rc" = 0 ] && ok || fail "no call after the trunk came back (rc $rc): $(tail -3 "$TMP/agent.err"; tail -5 "$TMP/serve.err")"
 for _ in $(seq 1 50); do grep -q 'Troncal SIP recuperada' "$TMP/serve.err" && break; sleep 0.1; done

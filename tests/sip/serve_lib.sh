@@ -1,0 +1,32 @@
+# Shared by the tests that run `sondeo serve` on the sip driver against sipp (serve_sip,
+# serve_kill9, serve_trunk). Source it after tests/cli/lib.sh, with $SONDEO, $SRC and $DB set.
+HERE="$SRC/tests/sip"
+free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# start_uas NAME PORT: a sipp UAS (dialer_uas.xml: behaviour by dialed number) on
+# 127.0.0.1:PORT, every message it sees in $TMP/NAME.msg; its pid in $UAS.
+start_uas() {
+  (cd "$TMP" && exec sipp -sf "$HERE/dialer_uas.xml" -i 127.0.0.1 -p "$2" -mp "$(free_port)" -nostdin -nd \
+     -trace_msg -message_file "$TMP/$1.msg" >"$TMP/$1.out" 2>&1) &
+  UAS=$!
+}
+# add_users NAME:ROLE ...: accounts whose password is clave-NAME-1.
+add_users() {
+  local u
+  for u in "$@"; do
+    echo "clave-${u%%:*}-1" | "$SONDEO" --db "$DB" users add "${u%%:*}" --role "${u#*:}" \
+      --pbkdf2-iterations 1000 >/dev/null || fail "users add ${u%%:*}"
+  done
+}
+# sip_campaign ID NAME TRUNK_PORT [TELEPHONY_LINE ...]: a progressive campaign on the sip driver
+# whose trunk is the sipp UAS on TRUNK_PORT.
+sip_campaign() {
+  local id=$1 name=$2 port=$3 line
+  shift 3
+  {
+    printf 'id: %s\nname: %s\nentity: Agencia de prueba\npurpose: Medir la satisfacción\n' "$id" "$name"
+    printf 'legal_basis: Ley 1581 de 2012 art. 10\nsurvey: %s\n' "$SRC/examples/surveys/satisfaccion_art.yaml"
+    printf 'dialing:\n  mode: progressive\ntelephony:\n  driver: sip\n  trunk: sip:carrier@127.0.0.1:%s\n' "$port"
+    for line in "$@"; do printf '  %s\n' "$line"; done
+  } >"$TMP/c.yaml"
+  expect_rc 0 "campaign create" -- "$SONDEO" --db "$DB" campaign create "$TMP/c.yaml"
+}
