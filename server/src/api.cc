@@ -1012,6 +1012,9 @@ HttpResponse Api::GetContact(const Principal& p, int64_t contact_id) {
 //      agent_results as 'pending';
 //   2. the answers are saved with SaveResponse (idempotent by the same key);
 //   3. Engine::Dispose; then the row becomes 'applied' and the 200 goes out.
+// Only one of these commits waits for the disk (store::DeferredSync): Dispose's, which in WAL
+// mode also syncs the frames of steps 1 and 2 written before it; when the attempt was already
+// disposed, the 'applied' update is that synchronous commit.
 // A crash after 1 is recovered when the campaign's engine opens again (RecoverPending): the
 // answers are saved from the row and the open attempt is disposed with the agent's code
 // instead of INTERRUMPIDA (EngineOptions::recover_result). A retry with the same key finishes
@@ -1086,6 +1089,10 @@ HttpResponse Api::SubmitResult(const HttpRequest& request, const Principal& p, i
   const campaigns::Campaign* campaign = &(*info)->campaign;
   const int64_t now = NowMs();
 
+  // Steps 1 and 2 commit without an fsync: Dispose's synchronous commit (step 3) flushes
+  // them with it, before anything is acknowledged (one fsync per result, not four).
+  std::optional<store::DeferredSync> defer;
+  defer.emplace(db_);
   if (!recorded) {
     const campaigns::Disposition* d = campaign->dispositions.Find(*code);
     if (d == nullptr || d->set_by == campaigns::SetBy::kSystem) {
@@ -1158,7 +1165,7 @@ HttpResponse Api::SubmitResult(const HttpRequest& request, const Principal& p, i
                          {"disposition", d->code},
                          {"complete", d->complete},
                          {"saved_at", FormatUtc(FromUnixMillis(now))}});
-    // Step 1: the result, durable.
+    // Step 1: the result (durable with step 3's commit).
     auto ins = db_.Prepare(
         "INSERT INTO agent_results(idempotency_key, user_name, campaign_id, contact_id,"
         " attempt_id, disposition, callback_ms, notes, answers_json, reply_json, state,"
@@ -1167,7 +1174,7 @@ HttpResponse Api::SubmitResult(const HttpRequest& request, const Principal& p, i
     ins->Bind(1, *key).Bind(2, p.user).Bind(3, r.campaign).Bind(4, contact_id);
     ins->Bind(5, static_cast<int64_t>(r.attempt_id)).Bind(6, r.code).Bind(7, r.callback_ms);
     ins->Bind(8, r.notes).Bind(9, r.answers_json).Bind(10, r.reply_json).Bind(11, now);
-    if (Status s = ins->Run(); !s.ok()) return ErrorResponse(s);  // autocommit: durable
+    if (Status s = ins->Run(); !s.ok()) return ErrorResponse(s);
   }
 
   // Step 2: the answers (idempotent by key).
@@ -1189,6 +1196,7 @@ HttpResponse Api::SubmitResult(const HttpRequest& request, const Principal& p, i
     if (!saved) return ErrorResponse(saved.error());
   }
 
+  defer.reset();
   // Step 3: the disposition. An attempt already disposed with this code was applied by a
   // previous try (or by recovery).
   std::string disposed_as;
@@ -1212,10 +1220,15 @@ HttpResponse Api::SubmitResult(const HttpRequest& request, const Principal& p, i
   } else if (disposed_as != r.code) {
     return ErrorResponse(Status::FailedPrecondition("la llamada ya terminó (" + disposed_as + ")"));
   }
+  // Step 4: 'applied'. After a Dispose its fsync can wait (a crash leaves the row pending
+  // with its attempt disposed, which recovery and a retry finish); without one, this is the
+  // synchronous commit that makes steps 1 and 2 durable before the reply.
+  if (disposed_as.empty()) defer.emplace(db_);
   auto upd = db_.Prepare("UPDATE agent_results SET state = 'applied' WHERE idempotency_key = ?1");
   if (!upd) return ErrorResponse(upd.error());
   upd->Bind(1, *key);
   if (Status s = upd->Run(); !s.ok()) return ErrorResponse(s);
+  defer.reset();
 
   if (auto cur = calls_.find(p.user);
       cur != calls_.end() && cur->second.attempt_id == r.attempt_id) {

@@ -156,6 +156,7 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
   Status s = db->Exec(options.durable ? "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL"
                                       : "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL");
   if (!s.ok()) return Status(s.code(), "cannot open database '" + path + "': " + s.message());
+  db->durable_ = options.durable && !options.read_only && path != ":memory:";
   if (options.read_only) return db;
   s = db->ApplyMigrations(options.migrations);
   if (!s.ok()) return s;
@@ -411,6 +412,19 @@ Status Audit(Db& db, std::string_view actor, std::string_view action, std::strin
   if (!st) return st.error();
   st->Bind(1, at_unix_ms).Bind(2, actor).Bind(3, action).Bind(4, Redact(detail));
   return st->Run();
+}
+
+DeferredSync::DeferredSync(Db& db) {
+  // Inside a transaction the setting would not apply to its commit: only outside one.
+  if (!db.durable_ || sqlite3_get_autocommit(db.db_.get()) == 0) return;
+  if (db.Exec("PRAGMA synchronous=NORMAL").ok()) db_ = &db;
+}
+
+DeferredSync::~DeferredSync() {
+  if (db_ == nullptr) return;
+  if (Status s = db_->Exec("PRAGMA synchronous=FULL"); !s.ok()) {
+    log::Error("store: synchronous=FULL could not be restored: {}", s.message());
+  }
 }
 
 }  // namespace sondeo::store

@@ -55,6 +55,36 @@ TEST(DbTest, OpenSetsWalForeignKeysAndBusyTimeout) {
   EXPECT_TRUE(HasTable(**db, "schema_migrations"));
 }
 
+TEST(DbTest, DeferredSyncSkipsTheFsyncOnlyInItsScope) {
+  TempDir dir;
+  auto db = Db::Open(dir.File("d.db"));
+  ASSERT_OK(db);
+  ASSERT_OK((*db)->Exec("CREATE TABLE t (x INTEGER)"));
+  {
+    DeferredSync defer(**db);
+    EXPECT_EQ(Count(**db, "PRAGMA synchronous"), 1);  // NORMAL: no fsync at commit
+    ASSERT_OK((*db)->Exec("INSERT INTO t VALUES (1)"));
+  }
+  EXPECT_EQ(Count(**db, "PRAGMA synchronous"), 2);  // FULL again
+  EXPECT_EQ(Count(**db, "SELECT COUNT(*) FROM t"), 1);
+  // Inside a transaction it changes nothing (the setting would not reach that commit).
+  auto txn = Transaction::Begin(**db);
+  ASSERT_OK(txn);
+  {
+    DeferredSync defer(**db);
+    EXPECT_EQ(Count(**db, "PRAGMA synchronous"), 2);
+  }
+  ASSERT_OK(txn->Commit());
+  EXPECT_EQ(Count(**db, "PRAGMA synchronous"), 2);
+  // On a connection that is not durable it is a no-op too.
+  DbOptions opts;
+  opts.durable = false;
+  auto fast = Db::Open(dir.File("f.db"), opts);
+  ASSERT_OK(fast);
+  { DeferredSync defer(**fast); }
+  EXPECT_EQ(Count(**fast, "PRAGMA synchronous"), 1);
+}
+
 TEST(DbTest, NotDurableIsSynchronousNormal) {
   TempDir dir;
   DbOptions opts;

@@ -86,10 +86,12 @@ class Db {
   };
   std::unique_ptr<sqlite3, Closer> db_;
   std::string path_;
+  bool durable_ = false;  // synchronous=FULL (DbOptions::durable) on a WAL file
   // Shared with the statements handed out, so one that outlives its Db finalizes itself.
   std::shared_ptr<StatementCache> cache_;
   friend class Statement;
   friend class Transaction;
+  friend class DeferredSync;
 };
 
 // A prepared statement. Bind parameters are 1-based, as in SQLite.
@@ -168,6 +170,22 @@ class Transaction {
  private:
   explicit Transaction(Db* db) : db_(db) {}
   Db* db_ = nullptr;  // null once committed or rolled back
+};
+
+// While one is alive, commits on a durable connection skip their fsync (WAL with
+// synchronous=NORMAL): they reach the disk with the connection's next synchronous commit,
+// which syncs the whole WAL, earlier frames included. For writes that such a commit always
+// follows before anything in them is acknowledged (a durable record written in steps, the
+// last of which commits normally). A no-op on a connection opened without `durable`.
+class DeferredSync {
+ public:
+  explicit DeferredSync(Db& db);
+  ~DeferredSync();
+  DeferredSync(const DeferredSync&) = delete;
+  DeferredSync& operator=(const DeferredSync&) = delete;
+
+ private:
+  Db* db_ = nullptr;  // null when there is nothing to restore
 };
 
 // Records an audited action (logins, imports, exports, campaign start/pause, suppression
