@@ -21,6 +21,7 @@
 #include "campaigns/src/import_internal.h"
 #include "campaigns/src/table_reader.h"
 #include "common/log.h"
+#include "common/text.h"
 
 namespace sondeo::campaigns {
 
@@ -100,46 +101,10 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// Appends `s` as a JSON string, as nlohmann::json::dump() writes it (UTF-8 kept, control
-// characters escaped). `s` must be valid UTF-8.
+// Appends `s` as a JSON string, as nlohmann::json::dump() writes it.
 void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  size_t run = 0;  // start of the bytes not yet copied
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s, run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xF]);
-    }
-  }
-  out.append(s, run, s.size() - run);
+  AppendJsonEscaped(out, s);
   out.push_back('"');
 }
 

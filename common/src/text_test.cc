@@ -19,5 +19,14 @@ TEST(EscapeMarkup, KeepsUtf8TabAndNewlineDropsOtherControls) {
   EXPECT_EQ(EscapeMarkup(""), "");
 }
 
+TEST(AppendJsonEscaped, EscapesWhatJsonRequiresAndKeepsUtf8) {
+  std::string out = "[";
+  AppendJsonEscaped(out, "Peña \"la 10\"\\ sur\n\t\b\f\r\x01");
+  EXPECT_EQ(out, "[Peña \\\"la 10\\\"\\\\ sur\\n\\t\\b\\f\\r\\u0001");
+  out.clear();
+  AppendJsonEscaped(out, "");
+  EXPECT_EQ(out, "");
+}
+
 }  // namespace
 }  // namespace sondeo

@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "common/log.h"
+#include "common/text.h"
 #include "dialer/sms.h"
 
 namespace sondeo::dialer {
@@ -34,37 +35,9 @@ std::string UrlEncode(std::string_view s) {
 }
 
 std::string JsonEscape(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(s.size() + 8);
-  for (char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (b < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[b >> 4]);
-          out.push_back(kHex[b & 0x0F]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
+  AppendJsonEscaped(out, s);
   return out;
 }
 
