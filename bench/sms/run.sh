@@ -40,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 
 free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/../../tests/lib/free_port.py"
 }
 wait_port() {
   for _ in $(seq 1 100); do

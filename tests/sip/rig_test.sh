@@ -9,10 +9,10 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 0.3
             for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$TMP"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-CARRIER=$(free_port); KAM=$(free_port); AGENT=$(free_port)
+# Free on TCP and UDP alike (baresip 1.0 binds TCP on its SIP port whatever sip_transports says).
+read -r CARRIER KAM AGENT MEDIA < <(python3 "$HERE/../lib/free_port.py" 4)
 
-(cd "$TMP" && exec sipp -sf "$HERE/dialer_uas.xml" -i 127.0.0.1 -p "$CARRIER" -mp 6100 -nostdin -nd \
+(cd "$TMP" && exec sipp -sf "$HERE/dialer_uas.xml" -i 127.0.0.1 -p "$CARRIER" -mp "$MEDIA" -nostdin -nd \
    -trace_msg -message_file "$TMP/carrier.msg" >/dev/null 2>&1) &
 PIDS+=($!)
 

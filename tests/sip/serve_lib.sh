@@ -1,7 +1,7 @@
 # Shared by the tests that run `sondeo serve` on the sip driver against sipp (serve_sip,
 # serve_kill9, serve_trunk). Source it after tests/cli/lib.sh, with $SONDEO, $SRC and $DB set.
 HERE="$SRC/tests/sip"
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { python3 "$(dirname "${BASH_SOURCE[0]}")/../lib/free_port.py"; }
 # start_uas NAME PORT: a sipp UAS (dialer_uas.xml: behaviour by dialed number) on
 # 127.0.0.1:PORT, every message it sees in $TMP/NAME.msg; its pid in $UAS.
 start_uas() {

@@ -9,7 +9,7 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1]=="u" else socket.SOCK_STREAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' "$1"; }
+free_port() { python3 "$HERE/../lib/free_port.py"; }  # free on TCP and UDP
 # start_uas NAME SCENARIO PORT [sipp args...]: a sipp UAS in the background (no -bg: we own the pid).
 start_uas() {
   local name=$1 scen=$2 port=$3; shift 3

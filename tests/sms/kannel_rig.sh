@@ -28,7 +28,7 @@ KANNEL_SB=""
 KANNEL_SMSC_PID=""
 
 kannel_rig_free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  python3 "$(dirname "${BASH_SOURCE[0]}")/../lib/free_port.py"
 }
 # kannel_rig_wait_port PORT [TENTHS]: until something accepts on 127.0.0.1:PORT (10 s).
 kannel_rig_wait_port() {
