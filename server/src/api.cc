@@ -846,6 +846,15 @@ Result<std::string> Api::Offer(const std::string& agent, const CurrentCall& call
   return out;
 }
 
+Result<std::string> Api::CachedOffer(const std::string& agent, CurrentCall& call) {
+  if (call.offer.empty()) {
+    auto offer = Offer(agent, call);
+    if (!offer) return offer.error();
+    call.offer = std::move(*offer);
+  }
+  return call.offer;
+}
+
 HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id,
                               std::vector<Push>* pushes) {
   auto info = GetCampaignInfo(campaign_id);
@@ -857,7 +866,7 @@ HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id
       return ErrorResponse(Status::FailedPrecondition(
           "tiene una llamada sin tipificar en la campaña " + it->second.campaign));
     }
-    auto offer = Offer(p.user, it->second);
+    auto offer = CachedOffer(p.user, it->second);
     if (!offer) return ErrorResponse(offer.error());
     return TextJsonResponse(std::move(*offer));
   }
@@ -896,10 +905,10 @@ HttpResponse Api::NextContact(const Principal& p, const std::string& campaign_id
   call.phone = st->Text(1);
   call.connected = st->Text(2) == "connected";
   st->Reset();
-  calls_[p.user] = call;
+  CurrentCall& held = calls_[p.user] = call;
   SetState(p.user, "en_llamada", "");
   pushes->push_back({"", Dump({{"type", "agent"}, {"user", p.user}, {"state", "en_llamada"}})});
-  auto offer = Offer(p.user, call);
+  auto offer = CachedOffer(p.user, held);
   if (!offer) return ErrorResponse(offer.error());
   return TextJsonResponse(std::move(*offer));
 }
@@ -931,7 +940,7 @@ void Api::OnAgentEvent(const std::string& campaign, const dialer::AgentEvent& ev
             {ev.agent, Dump({{"type", "call_connected"}, {"attempt_id", ev.attempt_id}})});
         break;
       }
-      auto offer = Offer(ev.agent, call);
+      auto offer = CachedOffer(ev.agent, calls_[ev.agent]);
       if (!offer) {
         log::Error("api: oferta de la llamada {}: {}", ev.attempt_id, offer.error().ToString());
         break;

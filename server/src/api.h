@@ -149,9 +149,15 @@ class Api {
     int64_t contact_id = 0;
     std::string phone;
     bool connected = false;
+    // The offer's text once built. Nothing in it changes while the call is held: the
+    // campaign's parts are cached for the server's life, the previous attempts are the
+    // contact's disposed ones, and any change of the call replaces this whole struct.
+    std::string offer;
   };
   // The offer shown on the desk: contact card, script, survey, dispositions, windows.
   Result<std::string> Offer(const std::string& agent, const CurrentCall& call);
+  // The same, built once per call and kept in `call`.
+  Result<std::string> CachedOffer(const std::string& agent, CurrentCall& call);
   // Logs the agent in to `campaign`'s engine (out of any other campaign's).
   Status EnsureLoggedIn(const std::string& agent, const std::string& campaign);
   void OnAgentEvent(const std::string& campaign, const dialer::AgentEvent& ev);

@@ -75,6 +75,8 @@ struct Shared {
   std::optional<asio::signal_set> signals;
   // The dialer's wake-up (store thread only; created on it, see Server::Start).
   std::optional<asio::steady_timer> dial_timer;
+  // When the armed dial_timer fires (store); max() when it is not armed.
+  asio::steady_timer::time_point dial_armed_for = asio::steady_timer::time_point::max();
   bool dial_stopped = false;                               // (store)
   bool stopping = false;                                   // (io)
   uint64_t next_id = 1;                                    // (io)
@@ -140,10 +142,18 @@ void AfterStore(const std::shared_ptr<Shared>& s) {
   if (s->dial_stopped) return;
   if (!s->dial_timer) s->dial_timer.emplace(s->store.get_executor());
   const Duration delay = s->api->DialerNextWakeup() - s->opts.clock->Now();
-  s->dial_timer->expires_after(std::max(delay, Duration(0)));
+  const auto at = asio::steady_timer::clock_type::now() +
+                  std::chrono::duration_cast<asio::steady_timer::duration>(
+                      std::max(delay, Duration(0)));
+  // Armed to fire no later: leave it (a wake-up a little early only pumps and re-arms).
+  // Re-arming on every API call cost a cancelled wait and a new one per request.
+  if (s->dial_armed_for <= at) return;
+  s->dial_armed_for = at;
+  s->dial_timer->expires_at(at);
   s->dial_timer->async_wait([weak](const boost::system::error_code& ec) {
     auto strong = weak.lock();
     if (ec || !strong || strong->dial_stopped) return;  // re-armed (aborted) or stopping
+    strong->dial_armed_for = asio::steady_timer::time_point::max();
     strong->api->DialerPump();
     AfterStore(strong);
   });

@@ -91,6 +91,13 @@ doc=$(q "SELECT document FROM contacts WHERE id = $CID")
 [ "$(q "SELECT contact_id || ' ' || agent || ' ' || mode FROM attempts WHERE id = $ATT")" = "$CID ana preview" ] \
   && ok || fail "attempt row: $(q "SELECT * FROM attempts WHERE id = $ATT")"
 wait_state "$ATT" connected && ok || fail "call not connected: $(q "SELECT state FROM attempts WHERE id = $ATT")"
+# Asking again (a reload) gives the same call, now connected: the offer kept for the held
+# call is rebuilt when the call changes.
+again=$(post "$TMP/ana" "$ANA" /campaigns/preview/next)
+[ "$(printf '%s' "$again" | field '["call"]["attempt_id"]')" = "$ATT" ] \
+  && [ "$(printf '%s' "$again" | field '["contact"]["id"]')" = "$CID" ] \
+  && [ "$(printf '%s' "$again" | field '["call"]["connected"]')" = True ] \
+  && ok || fail "next again, once connected: $(printf '%s' "$again" | head -c 300)"
 
 # Too early / wrong: a complete without answers, and someone else's contact.
 post "$TMP/ana" "$ANA" /contacts/$CID/result '{"idempotency_key":"k-0","disposition":"ENCUESTA_EFECTIVA","answers":{}}' >/dev/null
