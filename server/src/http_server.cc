@@ -142,9 +142,9 @@ void AfterStore(const std::shared_ptr<Shared>& s) {
   if (s->dial_stopped) return;
   if (!s->dial_timer) s->dial_timer.emplace(s->store.get_executor());
   const Duration delay = s->api->DialerNextWakeup() - s->opts.clock->Now();
-  const auto at = asio::steady_timer::clock_type::now() +
-                  std::chrono::duration_cast<asio::steady_timer::duration>(
-                      std::max(delay, Duration(0)));
+  const auto at =
+      asio::steady_timer::clock_type::now() +
+      std::chrono::duration_cast<asio::steady_timer::duration>(std::max(delay, Duration(0)));
   // Armed to fire no later: leave it (a wake-up a little early only pumps and re-arms).
   // Re-arming on every API call cost a cancelled wait and a new one per request.
   if (s->dial_armed_for <= at) return;
