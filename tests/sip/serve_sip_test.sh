@@ -53,7 +53,7 @@ code=$(curl -s -o "$TMP/body" -w '%{http_code}' -b "$TMP/sara" -H "X-CSRF-Token:
 [ "$code" = 200 ] && ok || fail "start campaign: $code $(cat "$TMP/body")"
 
 # One call to ana, whose phone answers; she pauses before the result (no second call).
-python3 "$HERE/desk_agent.py" "$URL" ana clave-ana-1 sipc "$TMP/acked" --results 1 --seconds 30 --talk 1 \
+python3 "$HERE/desk_agent.py" "$URL" ana clave-ana-1 sipc "$TMP/acked" --results 1 --seconds 60 --talk 1 \
   2>"$TMP/ana.err" && ok || fail "ana's call: $(cat "$TMP/ana.err")"
 read -r KEY CID ATT < "$TMP/acked"
 [ -n "${ATT:-}" ] && ok || fail "no result acknowledged"
@@ -96,7 +96,7 @@ BUSY=$(login 4860000 clave-4860000-1 "$TMP/busy")
 code=$(curl -s -o "$TMP/body" -w '%{http_code}' -b "$TMP/busy" -H "X-CSRF-Token: $BUSY" -H 'Content-Type: application/json' \
   -d '{"state":"listo","campaign":"sipc"}' "$URL/api/v1/agent/state")
 [ "$code" = 200 ] && ok || fail "busy agent ready: $code $(cat "$TMP/body")"
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   [ "$(q "SELECT COUNT(*) FROM attempts WHERE agent = '4860000' AND state = 'disposed'")" -ge 1 ] && break; sleep 0.1
 done
 sleep 2  # a reconcile and ticks: the paused agent must get nothing more

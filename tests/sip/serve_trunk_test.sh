@@ -50,7 +50,7 @@ code=$(curl -s -o "$TMP/body" -w '%{http_code}' -b "$TMP/sara" -H "X-CSRF-Token:
 [ "$code" = 200 ] && ok || fail "start campaign: $code $(cat "$TMP/body")"
 
 # A good call first (the trunk works).
-python3 "$HERE/desk_agent.py" "$URL" ana clave-ana-1 tr "$TMP/acked" --results 1 --seconds 30 --prefix a \
+python3 "$HERE/desk_agent.py" "$URL" ana clave-ana-1 tr "$TMP/acked" --results 1 --seconds 60 --prefix a \
   2>>"$TMP/agent.err" && ok || fail "first call: $(cat "$TMP/agent.err")"
 
 # The trunk goes away; the agent is ready again and the engine dials.
