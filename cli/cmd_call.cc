@@ -14,6 +14,7 @@ struct CallOptions {
   std::string number;
   std::string trunk = "127.0.0.1:5060";
   std::string transport = "udp";
+  std::string tls_ca;
   std::string uri_format = "sip:{e164}@{trunk}";
   std::string caller_id = "sondeo";
   std::string auth_user;
@@ -49,6 +50,7 @@ int RunCall(const Context& ctx, const CallOptions& o) {
   dialer::SipOptions sip;
   sip.trunk = o.trunk;
   sip.transport = o.transport;
+  sip.tls_ca_file = o.tls_ca;
   sip.uri_format = o.uri_format;
   sip.caller_id = o.caller_id;
   sip.auth_user = o.auth_user;
@@ -119,7 +121,11 @@ void RegisterCall(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("call", "Hace una llamada de prueba por la troncal SIP");
   cmd->add_option("number", o->number, "Número a marcar (E.164 o nacional)")->required();
   cmd->add_option("--trunk", o->trunk, "Troncal host[:puerto]");
-  cmd->add_option("--transport", o->transport, "udp o tcp")->check(CLI::IsMember({"udp", "tcp"}));
+  cmd->add_option("--transport", o->transport, "udp, tcp o tls")
+      ->check(CLI::IsMember(dialer::SipTransportNames()));
+  cmd->add_option("--tls-ca", o->tls_ca,
+                  "Con --transport tls: archivo PEM de la CA que firma el certificado de la "
+                  "troncal");
   cmd->add_option("--uri-format", o->uri_format, "Request-URI: {e164} {digits} {national} {trunk}");
   cmd->add_option("--caller-id", o->caller_id, "Identificador de llamada (From, PAI)");
   cmd->add_option("--auth-user", o->auth_user,

@@ -11,6 +11,7 @@
 
 #include "cli/context.h"
 #include "common/log.h"
+#include "dialer/sip.h"
 #include "server/server.h"
 #include "server/users.h"
 
@@ -44,7 +45,8 @@ std::string Trim(std::string s) {
 // the dialer's drivers (the campaign YAML chooses telephony.driver):
 //   simulated: sim_seed, sim_answer_rate, sim_busy_share, sim_voicemail_share,
 //              sim_invalid_share, sim_damaged_share (0..1), sim_ring_seconds (mean, >= 3);
-//   sip: sip_bind_host, sip_bind_port, sip_transport (udp|tcp), sip_uri_format,
+//   sip: sip_bind_host, sip_bind_port, sip_transport (udp|tcp|tls), sip_tls_ca_file (with
+//        tls: PEM CA that signs the trunk's certificate, required), sip_uri_format,
 //        sip_agent_uri_format (the agents' phones, "sip:{agent}@pbx:5060": 3PCC audio leg),
 //        sip_auth_user (the password comes from $SONDEO_SIP_PASSWORD, never from a file);
 // scheduled SMS, sent in the background when any sms_gateway* key is present (they mirror
@@ -61,7 +63,8 @@ Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::s
   if (!in) return Status::InvalidArgument(path + ": no se pudo leer el archivo de configuración");
   std::string line;
   int n = 0;
-  bool sms_headers_seen = false;  // the first sms_gateway_http_header replaces the default
+  bool sms_headers_seen = false;   // the first sms_gateway_http_header replaces the default
+  std::string sip_transport_line;  // "file:N:1: " of sip_transport
   while (std::getline(in, line)) {
     ++n;
     if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
@@ -200,10 +203,18 @@ Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::s
       }
       sip.bind_port = static_cast<uint16_t>(v);
     } else if (key == "sip_transport") {
-      if (value != "udp" && value != "tcp") {
-        return Status::InvalidArgument(where + key + ": se esperaba udp o tcp");
+      if (!dialer::CheckSipTransport(value).ok()) {
+        return Status::InvalidArgument(where + key + ": se esperaba udp, tcp o tls");
       }
       sip.transport = value;
+      sip_transport_line = where;
+    } else if (key == "sip_tls_ca_file") {
+      std::ifstream ca(value);
+      if (value.empty() || !ca) {
+        return Status::InvalidArgument(where + key + ": no se pudo leer el archivo de la CA '" +
+                                       value + "'");
+      }
+      sip.tls_ca_file = value;
     } else if (key == "sip_uri_format") {
       sip.uri_format = value;
     } else if (key == "sip_agent_uri_format") {
@@ -246,6 +257,11 @@ Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::s
     } else {
       return Status::InvalidArgument(where + "clave desconocida '" + key + "'");
     }
+  }
+  if (o->telephony.sip.transport == "tls" && o->telephony.sip.tls_ca_file.empty()) {
+    return Status::InvalidArgument(sip_transport_line +
+                                   "sip_transport: tls necesita sip_tls_ca_file (la CA que firma "
+                                   "el certificado de la troncal)");
   }
   if (o->sms && o->sms->gateway.kannel.url.empty()) {
     return Status::InvalidArgument(path + ": sms_gateway_url: falta la URL del gateway SMS");

@@ -1,7 +1,11 @@
 // SipEndpoint: sofia-sip's NUA on a private thread (docs/rig.md §5 in the shared docs).
 // Every sofia object is created and used only on that thread; public methods hop onto it
 // with su_task_execute(), and events leave it through the user's callback.
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <mutex>
@@ -33,6 +37,7 @@
 #include <sofia-sip/soa_tag.h>
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_wait.h>
+#include <sofia-sip/tport_tag.h>
 
 // sofia-sip's per-module loggers (exported by the library, not declared in its headers).
 extern "C" {
@@ -73,7 +78,19 @@ __attribute__((format(printf, 2, 0))) void SofiaLogger(void* /*stream*/, char co
   std::vsnprintf(buf, sizeof buf, fmt, ap);
   std::string line(buf);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  if (!line.empty()) log::Debug("sip: {}", line);
+  if (line.empty()) return;
+  // Why the trunk's TLS certificate was refused (sofia's tls_verify_cb and post-connection
+  // check) is worth a warning: the call itself only ends as a network failure.
+  const std::string_view trimmed =
+      std::string_view(line).substr(std::min(line.size(), line.find_first_not_of(' ')));
+  for (std::string_view tls_refusal :
+       {"-Error with certificate", "issuer   = ", "subject  = ", "err ", "TLS setup failed"}) {
+    if (trimmed.rfind(tls_refusal, 0) == 0) return log::Warn("sip tls: {}", trimmed);
+  }
+  if (line.find("Peer Subject Mismatch") != std::string::npos) {
+    return log::Warn("sip tls: the trunk's certificate does not name the trunk's host ({})", line);
+  }
+  log::Debug("sip: {}", line);
 }
 
 void RouteSofiaLogs() {
@@ -96,6 +113,46 @@ std::string RealmOf(sip_t const* sip) {
   std::string r(realm);
   if (r.size() >= 2 && r.front() == '"' && r.back() == '"') r = r.substr(1, r.size() - 2);
   return r;
+}
+
+// sofia's TLS reads its CA list from DIR/cafile.pem (TPTAG_CERTIFICATE(DIR)) once, when the
+// transport is created; the directory is private to this process and removed right after.
+struct TlsDir {
+  std::filesystem::path dir;
+  ~TlsDir() {
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+  }
+};
+
+// Checks the CA file (readable, holds a PEM certificate) and copies it into a new private
+// directory as cafile.pem.
+Status PrepareTlsDir(const std::string& ca_file, TlsDir* out) {
+  if (ca_file.empty()) {
+    return Status::InvalidArgument(
+        "sip transport tls needs the CA file that signs the trunk's certificate "
+        "(sip_tls_ca_file, --tls-ca)");
+  }
+  std::ifstream in(ca_file, std::ios::binary);
+  if (!in) return Status::InvalidArgument(ca_file + ": cannot read the SIP TLS CA file");
+  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return Status::InvalidArgument(ca_file +
+                                   ": expected a PEM CA certificate (-----BEGIN CERTIFICATE-----)");
+  }
+  const char* tmp = std::getenv("TMPDIR");
+  std::string templ =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/sondeo-sip-tls.XXXXXX";
+  if (::mkdtemp(templ.data()) == nullptr) {
+    return Status::Unavailable("cannot create a directory for the SIP TLS CA list in " + templ);
+  }
+  out->dir = templ;
+  std::ofstream cafile(out->dir / "cafile.pem", std::ios::binary);
+  cafile << pem;
+  if (!cafile.flush()) {
+    return Status::Unavailable((out->dir / "cafile.pem").string() + ": cannot write");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -399,30 +456,42 @@ SipEndpoint::SipEndpoint(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Result<std::unique_ptr<SipEndpoint>> SipEndpoint::Start(const SipOptions& options,
                                                         const SipOutcomeTable& table,
                                                         EventFn on_event) {
-  if (options.transport != "udp" && options.transport != "tcp") {
-    return Status::InvalidArgument("sip transport must be udp or tcp, not '" + options.transport +
-                                   "'");
+  if (Status st = CheckSipTransport(options.transport); !st.ok()) return st;
+  const bool tls = options.transport == "tls";
+  TlsDir tls_dir;
+  if (tls) {
+    if (Status st = PrepareTlsDir(options.tls_ca_file, &tls_dir); !st.ok()) return st;
   }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->table = table;
   impl->on_event = std::move(on_event);
   impl->port = options.bind_port != 0 ? options.bind_port
-                                      : FreePort(options.bind_host, options.transport == "tcp");
+                                      : FreePort(options.bind_host, options.transport != "udp");
   if (impl->port == 0) return Status::Unavailable("no free local port for SIP");
-  const std::string url = "sip:" + options.bind_host + ":" + std::to_string(impl->port) +
-                          ";transport=" + options.transport;
+  // TLS comes up only with a sips: URL ("sip:...;transport=tls" is refused by sofia).
+  const std::string host_port = options.bind_host + ":" + std::to_string(impl->port);
+  const std::string url =
+      tls ? "sips:" + host_port : "sip:" + host_port + ";transport=" + options.transport;
+  const std::string tls_dir_str = tls_dir.dir.string();
   RouteSofiaLogs();
   std::promise<bool> ready;
   Impl* p = impl.get();
-  impl->thread = std::thread([p, url, &ready] {
+  impl->thread = std::thread([p, url, tls, &tls_dir_str, &ready] {
     su_init();
     p->root = su_root_create(nullptr);
+    // TLS: the trunk's certificate must chain to the CA file, be in date and name the host
+    // we connect to (TPTLS_VERIFY_SUBJECTS_OUT); version 0 = TLS_method (1 would mean TLS 1.0
+    // only), which OpenSSL 3 at its default security level keeps at TLS 1.2 or later.
+    // No client certificate: sofia logs that agent.pem is missing and goes on.
     p->nua = nua_create(
         p->root, &Impl::Callback, reinterpret_cast<nua_magic_t*>(p), NUTAG_URL(url.c_str()),
         NUTAG_AUTOACK(1), NUTAG_AUTOANSWER(0), NUTAG_MEDIA_ENABLE(0),
         NTATAG_SIP_T1X64(static_cast<unsigned>(p->options.transaction_timeout.count())),
-        SIPTAG_USER_AGENT_STR("sondeo"), TAG_END());
+        SIPTAG_USER_AGENT_STR("sondeo"), TAG_IF(tls, TPTAG_CERTIFICATE(tls_dir_str.c_str())),
+        TAG_IF(tls, TPTAG_TLS_VERSION(0)),
+        TAG_IF(tls, TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_SUBJECTS_OUT)),
+        TAG_IF(tls, TPTAG_TLS_VERIFY_DATE(1)), TAG_END());
     if (p->nua == nullptr) {
       su_root_destroy(p->root);
       p->root = nullptr;

@@ -167,6 +167,16 @@ CircuitBreaker::State CircuitBreaker::state(Clock::time_point now) const {
   return State::kHalfOpen;
 }
 
+std::vector<std::string> SipTransportNames() { return {"udp", "tcp", "tls"}; }
+
+Status CheckSipTransport(std::string_view transport) {
+  for (const std::string& t : SipTransportNames()) {
+    if (t == transport) return Status::Ok();
+  }
+  return Status::InvalidArgument("sip transport must be udp, tcp or tls, not '" +
+                                 std::string(transport) + "'");
+}
+
 std::string FormatRequestUri(const SipOptions& options, std::string_view e164) {
   std::string digits(e164);
   if (!digits.empty() && digits.front() == '+') digits.erase(0, 1);
@@ -195,6 +205,11 @@ std::string FormatRequestUri(const SipOptions& options, std::string_view e164) {
       out.append(f.substr(open, close - open + 1));
     }
     f = f.substr(close + 1);
+  }
+  if (options.transport == "tls" && out.rfind("sip:", 0) == 0 &&
+      out.find("transport=") == std::string::npos) {
+    const size_t headers = out.find('?');
+    out.insert(headers == std::string::npos ? out.size() : headers, ";transport=tls");
   }
   return out;
 }

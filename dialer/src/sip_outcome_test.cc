@@ -71,6 +71,33 @@ TEST(SipUriTest, FormatsTheRequestUri) {
   EXPECT_EQ(FormatRequestUri(o, "+573001234567"), "sip:{unknown}@{trunk");
 }
 
+TEST(SipUriTest, TlsRequestUriCarriesTheTransport) {
+  SipOptions o;
+  o.trunk = "10.0.0.1:5061";
+  o.transport = "tls";
+  EXPECT_EQ(FormatRequestUri(o, "+573001234567"), "sip:+573001234567@10.0.0.1:5061;transport=tls");
+  o.uri_format = "sip:{digits}@{trunk};user=phone?X-A=1";
+  EXPECT_EQ(FormatRequestUri(o, "+573001234567"),
+            "sip:573001234567@10.0.0.1:5061;user=phone;transport=tls?X-A=1");
+  o.uri_format = "sip:{digits}@{trunk};transport=tls";
+  EXPECT_EQ(FormatRequestUri(o, "+573001234567"), "sip:573001234567@10.0.0.1:5061;transport=tls");
+  o.uri_format = "sips:{digits}@{trunk}";
+  EXPECT_EQ(FormatRequestUri(o, "+573001234567"), "sips:573001234567@10.0.0.1:5061");
+  o.transport = "udp";
+  o.uri_format = "sip:{digits}@{trunk}";
+  EXPECT_EQ(FormatRequestUri(o, "+573001234567"), "sip:573001234567@10.0.0.1:5061");
+}
+
+TEST(SipTransportTest, OnlyUdpTcpTls) {
+  for (const char* t : {"udp", "tcp", "tls"}) EXPECT_TRUE(CheckSipTransport(t).ok()) << t;
+  for (const char* t : {"", "UDP", "sctp", "ws", "tls "}) {
+    const Status st = CheckSipTransport(t);
+    ASSERT_FALSE(st.ok()) << t;
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(st.message().find("udp, tcp or tls"), std::string::npos) << st.message();
+  }
+}
+
 using TP = CircuitBreaker::Clock::time_point;
 using std::chrono::milliseconds;
 

@@ -102,7 +102,11 @@ struct SipOptions {
   // Local address to bind (loopback by default); port 0 picks a free port.
   std::string bind_host = "127.0.0.1";
   uint16_t bind_port = 0;
-  std::string transport = "udp";  // udp | tcp
+  std::string transport = "udp";  // udp | tcp | tls (CheckSipTransport)
+  // transport tls: PEM file with the CA certificate(s) the trunk's certificate must chain to
+  // (required). The trunk's certificate must also name the trunk's host (subjectAltName
+  // DNS/IP or CN), and be in date. TLS 1.2 or later (sofia's TLS_method under OpenSSL 3).
+  std::string tls_ca_file;
   // The trunk: host[:port] of the carrier or PBX.
   std::string trunk = "127.0.0.1:5060";
   // Request-URI of the citizen's leg. {e164} = +57..., {national} = digits without +57,
@@ -120,7 +124,14 @@ struct SipOptions {
   std::vector<std::string> extra_headers;
 };
 
-// "sip:+573001234567@127.0.0.1:5070" from the format.
+// The transports SipEndpoint speaks: "udp", "tcp" and "tls" (the one place that knows).
+// Ok, or InvalidArgument naming the accepted values.
+Status CheckSipTransport(std::string_view transport);
+// The accepted transport names, for command-line choices.
+std::vector<std::string> SipTransportNames();
+
+// "sip:+573001234567@127.0.0.1:5070" from the format. With transport tls, a "sip:" URI
+// without a transport parameter gets ";transport=tls" (the only transport bound).
 std::string FormatRequestUri(const SipOptions& options, std::string_view e164);
 
 struct SipCallEvent {
