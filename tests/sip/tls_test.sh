@@ -132,6 +132,30 @@ for n in 3001230003 3001230004 3001230005; do
   grep -q "57$n@" "$TMP/carrier.msg" && fail "an INVITE for $n reached the carrier through an untrusted TLS" || ok
 done
 
+# --- TLS 1.2 or later: a trunk that speaks only TLS 1.1 is refused, one at TLS 1.2 gets the
+# INVITE (openssl s_server prints what it receives). s_server quits on EOF on its stdin, so
+# it reads from a FIFO this shell holds open.
+read -r V11 V12 < <(python3 "$HERE/../lib/free_port.py" 2)
+mkfifo "$TMP/hold"
+openssl s_server -accept "127.0.0.1:$V11" -cert "$PKI/good.crt" -key "$PKI/good.key" -tls1_1 \
+  -cipher 'DEFAULT:@SECLEVEL=0' <"$TMP/hold" >"$TMP/s_tls11.log" 2>&1 &
+PIDS+=($!)
+openssl s_server -accept "127.0.0.1:$V12" -cert "$PKI/good.crt" -key "$PKI/good.key" -tls1_2 \
+  <"$TMP/hold" >"$TMP/s_tls12.log" 2>&1 &
+PIDS+=($!)
+exec 3>"$TMP/hold"
+for port in "$V11" "$V12"; do
+  for _ in $(seq 50); do (exec 4<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+done
+call "$V11" 2000100 3001230007 --no-response-timeout 3
+expect_call "trunk with TLS 1.1 only" network_failure 0
+grep -q "^INVITE " "$TMP/s_tls11.log" && fail "the INVITE went out over TLS 1.1" || ok
+call "$V12" 2000100 3001230008 --no-response-timeout 3
+expect_call "trunk with TLS 1.2 that never answers" network_failure 0
+grep -q "^INVITE sip:2000100573001230008@127.0.0.1:$V12;transport=tls SIP/2.0" "$TMP/s_tls12.log" && ok \
+  || fail "the TLS 1.2 trunk did not get the INVITE: $(head -c 600 "$TMP/s_tls12.log")"
+exec 3>&-
+
 # --- configuration errors are user errors, with the file named --------------------------------
 expect_rc 1 "tls without a CA file" -- "$SONDEO" call --transport tls --trunk "127.0.0.1:$TLS" 3001230006
 contains "$ERR" "--tls-ca" "tls without a CA file names the option"
