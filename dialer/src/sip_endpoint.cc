@@ -79,16 +79,23 @@ __attribute__((format(printf, 2, 0))) void SofiaLogger(void* /*stream*/, char co
   std::string line(buf);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
   if (line.empty()) return;
-  // Why the trunk's TLS certificate was refused (sofia's tls_verify_cb and post-connection
-  // check) is worth a warning: the call itself only ends as a network failure.
+  // Why the trunk's TLS certificate was refused (sofia's tls_verify_cb: "-Error with
+  // certificate", issuer, subject, "err 20:unable to get local issuer certificate"; its
+  // post-connection check: "Peer Subject Mismatch") is worth a warning: the call itself only
+  // ends as a network failure.
   const std::string_view trimmed =
       std::string_view(line).substr(std::min(line.size(), line.find_first_not_of(' ')));
-  for (std::string_view tls_refusal :
-       {"-Error with certificate", "issuer   = ", "subject  = ", "err ", "TLS setup failed"}) {
-    if (trimmed.rfind(tls_refusal, 0) == 0) return log::Warn("sip tls: {}", trimmed);
+  const auto starts = [&](std::string_view p) { return trimmed.rfind(p, 0) == 0; };
+  const bool verify_error = starts("err ") && trimmed.size() > 4 && trimmed[4] >= '0' &&
+                            trimmed[4] <= '9' && trimmed.find(':') != std::string_view::npos;
+  if (verify_error || starts("-Error with certificate") || starts("issuer   = ") ||
+      starts("subject  = ") || starts("TLS setup failed")) {
+    log::Warn("sip tls: {}", trimmed);
+    return;
   }
   if (line.find("Peer Subject Mismatch") != std::string::npos) {
-    return log::Warn("sip tls: the trunk's certificate does not name the trunk's host ({})", line);
+    log::Warn("sip tls: the trunk's certificate does not name the trunk's host ({})", line);
+    return;
   }
   log::Debug("sip: {}", line);
 }
