@@ -4,7 +4,9 @@
 # certificates are made here with openssl (never committed). Kamailio listens on three TLS
 # ports: the good one (certificate for 127.0.0.1 signed by our CA), one whose certificate is
 # signed by ANOTHER CA, and one whose certificate (our CA) names another host. Only the good
-# one may carry calls; the others must fail as network failures, quickly, without a crash.
+# one may carry calls; the others must end as network failures when the no-response timeout
+# passes (3 s here), without a crash.
+# Then `sondeo serve` with sip_transport: tls places a campaign call through the good port.
 # Skips (77) only when Kamailio's tls module is not installed (kamailio-tls-modules).
 SONDEO=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -77,6 +79,7 @@ fi
 
 # sofia-sip's TLS leaks per connection (tests/sip/lsan_sofia_tls.supp says what); the
 # suppressions name sofia's functions, so the stacks must be unwound through OpenSSL.
+ASAN_BASE=${ASAN_OPTIONS:-}
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0:malloc_context_size=100"
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$HERE/lsan_sofia_tls.supp:print_suppressions=0"
 
@@ -113,6 +116,50 @@ grep -q "^Via: SIP/2.0/TLS 127.0.0.1:" "$TMP/carrier.msg" && ok || fail "no TLS 
 grep -qi "^Record-Route: <sip:127.0.0.1:$TLS;transport=tls" "$TMP/carrier.msg" && ok \
   || fail "Kamailio's Record-Route for the TLS side is missing at the carrier"
 grep -q "^BYE sip:" "$TMP/carrier.msg" && ok || fail "the carrier never got the BYE of the answered call"
+
+# --- sondeo serve on the sip driver with sip_transport: tls -----------------------------------
+# A progressive campaign whose trunk is Kamailio's TLS port; an agent takes the call over the
+# HTTP API and submits a result. The carrier gets the INVITE (with the attempt's key) over
+# Kamailio and the BYE.
+SRC=$(cd "$HERE/../.." && pwd)
+DB="$TMP/s.db"
+. "$SRC/tests/sip/serve_lib.sh"
+SERVER_PID=
+add_users sara:supervisor ana:agent
+sip_campaign tlsc "Encuesta TLS" "$TLS" 'caller_id: "6017431000"'
+head -2 "$SRC/examples/bases/base_ejemplo.csv" >"$TMP/base.csv"
+expect_rc 0 "contacts import" -- "$SONDEO" --db "$DB" contacts import "$TMP/base.csv" --campaign tlsc
+printf 'sip_transport: tls\nsip_tls_ca_file: %s\nsip_uri_format: sip:2000100{digits}@{trunk}\n' \
+  "$PKI/ca.crt" >"$TMP/serve_tls.conf"
+# serve is killed at the end (no leak check), so it keeps ASan's fast unwinder.
+ASAN_OPTIONS=$ASAN_BASE "$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/serve_tls.conf" \
+  --clock-start 2026-12-01T15:00:00Z >"$TMP/serve.out" 2>"$TMP/serve.err" &
+SERVER_PID=$!
+PIDS+=("$SERVER_PID")
+for _ in $(seq 1 300); do grep -q '^listening' "$TMP/serve.out" && break; sleep 0.1; done
+URL=$(sed -n 's/^listening //p' "$TMP/serve.out" | head -1)
+if [ -n "$URL" ]; then
+  CSRF=$(curl -s -c "$TMP/sara" -H 'Content-Type: application/json' \
+    -d '{"user":"sara","password":"clave-sara-1"}' "$URL/api/v1/login" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])')
+  code=$(curl -s -o "$TMP/body" -w '%{http_code}' -b "$TMP/sara" -H "X-CSRF-Token: $CSRF" \
+    -H 'Content-Type: application/json' -d '{}' "$URL/api/v1/campaigns/tlsc/start")
+  [ "$code" = 200 ] && ok || fail "start campaign: $code $(cat "$TMP/body")"
+  python3 "$HERE/desk_agent.py" "$URL" ana clave-ana-1 tlsc "$TMP/acked" --results 1 --seconds 60 --talk 1 \
+    2>"$TMP/ana.err" && ok || fail "ana's call over TLS: $(cat "$TMP/ana.err") $(tail -n 5 "$TMP/serve.err")"
+  read -r _ _ ATT <"$TMP/acked"
+  IKEY=$(sqlite3 "$DB" "SELECT idempotency_key FROM attempts WHERE id = ${ATT:-0}")
+  [ -n "$IKEY" ] && ok || fail "no acknowledged attempt over TLS"
+  sleep 1.5  # the BYE and its 200 reach the log
+  grep -q "^X-Sondeo-Attempt: $IKEY" "$TMP/carrier.msg" && ok || fail "the carrier did not get serve's INVITE over TLS"
+  [ "$(grep -c '^BYE sip:' "$TMP/carrier.msg")" -ge 2 ] && ok || fail "the carrier did not get serve's BYE"
+  for n in $(sqlite3 "$DB" "SELECT substr(e164, 4) FROM phones"); do
+    grep -q "$n" "$TMP/serve.err" && fail "a phone number in serve's log" || ok
+  done
+else
+  fail "serve did not start with sip_transport: tls: $(cat "$TMP/serve.err")"
+fi
+kill -9 "$SERVER_PID" 2>/dev/null
 
 # --- the trunk's certificate is not trusted: a network failure, without a crash -------------
 # sofia closes the refused connection without failing the INVITE, so the call ends when the
