@@ -214,6 +214,11 @@ Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::s
         return Status::InvalidArgument(where + key + ": no se pudo leer el archivo de la CA '" +
                                        value + "'");
       }
+      const std::string pem((std::istreambuf_iterator<char>(ca)), std::istreambuf_iterator<char>());
+      if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+        return Status::InvalidArgument(where + key + ": '" + value +
+                                       "' no es un certificado PEM (-----BEGIN CERTIFICATE-----)");
+      }
       sip.tls_ca_file = value;
     } else if (key == "sip_uri_format") {
       sip.uri_format = value;
