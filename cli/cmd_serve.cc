@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include <termios.h>
@@ -214,7 +215,9 @@ Status ApplyConfigFile(const std::string& path, server::ServerOptions* o, std::s
         return Status::InvalidArgument(where + key + ": no se pudo leer el archivo de la CA '" +
                                        value + "'");
       }
-      const std::string pem((std::istreambuf_iterator<char>(ca)), std::istreambuf_iterator<char>());
+      std::ostringstream content;
+      content << ca.rdbuf();
+      const std::string pem = content.str();
       if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
         return Status::InvalidArgument(where + key + ": '" + value +
                                        "' no es un certificado PEM (-----BEGIN CERTIFICATE-----)");

@@ -9,6 +9,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include <netinet/in.h>
@@ -142,7 +143,9 @@ Status PrepareTlsDir(const std::string& ca_file, TlsDir* out) {
   }
   std::ifstream in(ca_file, std::ios::binary);
   if (!in) return Status::InvalidArgument(ca_file + ": cannot read the SIP TLS CA file");
-  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ostringstream content;
+  content << in.rdbuf();
+  const std::string pem = content.str();
   if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
     return Status::InvalidArgument(ca_file +
                                    ": expected a PEM CA certificate (-----BEGIN CERTIFICATE-----)");
