@@ -2,9 +2,13 @@
 // suppressed, duplicate, callable) -> write everything in one transaction.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <thread>
@@ -36,6 +40,112 @@ struct RowState {
   RowClass cls = RowClass::kCallable;
   RowCode code = RowCode::kNone;
   int64_t candidate = -1;  // index among the dedup candidates
+};
+
+// Pass 1's output for a run of records: the whole file, or one half of it.
+struct PassPart {
+  std::vector<uint64_t> marks;  // per record, for TableReader::Reread
+  std::vector<RowState> states;
+  std::vector<DedupRow> candidates;
+  std::vector<size_t> candidate_row;  // index in `states` of each candidate
+};
+
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+double ProcessCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// SONDEO_IMPORT_TIMING=1 (and SONDEO_LOG=debug): each stage's wall time and this thread's
+// CPU time, then the totals, at debug level. Counts and times only, no data.
+class StageTimer {
+ public:
+  StageTimer() {
+    const char* env = std::getenv("SONDEO_IMPORT_TIMING");
+    on_ = env != nullptr && std::string_view(env) == "1";
+    if (!on_) return;
+    start_ = last_ = std::chrono::steady_clock::now();
+    start_cpu_ = last_cpu_ = ThreadCpuMs();
+    start_process_cpu_ = ProcessCpuMs();
+  }
+  void Mark(std::string_view stage) {
+    if (!on_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const double cpu = ThreadCpuMs();
+    log::Debug("importación, etapa {}: {:.1f} ms de reloj, {:.1f} ms de CPU del hilo", stage,
+               std::chrono::duration<double, std::milli>(now - last_).count(), cpu - last_cpu_);
+    last_ = now;
+    last_cpu_ = cpu;
+  }
+  void Total() {
+    if (!on_) return;
+    log::Debug(
+        "importación, total: {:.1f} ms de reloj, {:.1f} ms de CPU del hilo, {:.1f} ms de "
+        "CPU del proceso",
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+            .count(),
+        ThreadCpuMs() - start_cpu_, ProcessCpuMs() - start_process_cpu_);
+  }
+
+ private:
+  bool on_ = false;
+  std::chrono::steady_clock::time_point start_, last_;
+  double start_cpu_ = 0, last_cpu_ = 0, start_process_cpu_ = 0;
+};
+
+// The second half of a split pass 1, on a thread of its own. The destructor (every early
+// return) stops and joins it.
+struct SecondHalf {
+  using Classify = std::function<void(PassPart&, std::vector<std::string_view>&, uint64_t,
+                                      std::vector<PhoneReject>&)>;
+  std::unique_ptr<TableCursor> cursor;
+  uint64_t start = 0;
+  PassPart part;
+  Status error = Status::Ok();  // the read error that ended it, if any
+  double cpu_ms = 0;
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> rows{0};    // for the progress bar
+  std::atomic<uint64_t> bytes{0};  // idem
+  std::thread thread;
+
+  bool started() const { return cursor != nullptr; }
+  void Start(std::unique_ptr<TableCursor> c, Classify classify) {
+    cursor = std::move(c);
+    start = cursor->Start();
+    thread = std::thread([this, classify = std::move(classify)] {
+      const double cpu0 = ThreadCpuMs();
+      std::vector<std::string_view> view;
+      std::vector<PhoneReject> rejects;
+      while (!stop.load(std::memory_order_relaxed)) {
+        uint64_t mark = 0;
+        auto got = cursor->NextView(view, mark);
+        if (!got.ok()) {
+          error = got.error();
+          break;
+        }
+        if (!*got) break;
+        classify(part, view, mark, rejects);
+        if (part.states.size() % 8192 == 0) {
+          rows.store(static_cast<int64_t>(part.states.size()), std::memory_order_relaxed);
+          bytes.store(cursor->Consumed(), std::memory_order_relaxed);
+        }
+      }
+      cpu_ms = ThreadCpuMs() - cpu0;
+    });
+  }
+  void Join() {
+    if (thread.joinable()) thread.join();
+  }
+  ~SecondHalf() {
+    stop = true;
+    Join();
+  }
 };
 
 struct Suppressions {
@@ -264,6 +374,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
                                 const ImportOptions& options, Clock& clock,
                                 CellNormalizer& normalizer, const ImportHooks& hooks) {
   if (options.campaign_id.empty()) return Status::InvalidArgument("falta --campaign");
+  StageTimer timer;
   TableOptions topts;
   if (!encoding::ParseEncoding(options.encoding, topts.encoding)) {
     return Status::InvalidArgument(
@@ -274,6 +385,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   if (!reader.ok()) return reader.error();
   const bool xlsx = (*reader)->EncodingName() == "xlsx";
   const std::string encoding_used((*reader)->EncodingName());
+  timer.Mark("apertura y verificación de la codificación");
 
   TableRecord record;
   auto got = (*reader)->Next(record);
@@ -311,23 +423,15 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   // Pass 1: read, normalise, pre-classify. Fields are views into the reader's text; a record
   // is read again by its mark when it is inserted or written to the rejects file.
   TableReader& table = **reader;
-  std::vector<uint64_t> marks;
-  std::vector<RowState> states;
-  std::vector<DedupRow> candidates;
-  std::vector<size_t> candidate_row;
-  std::vector<PhoneReject> piece_rejects;
-  std::vector<std::string_view> view;
   // An XLSX row is padded to the header (the sheet leaves trailing cells out).
   auto pad = [&](std::vector<std::string_view>& fields) {
     if (xlsx && fields.size() < header.size()) fields.resize(header.size());
   };
-  while (true) {
-    uint64_t mark = 0;
-    got = table.NextView(view, mark);
-    if (!got.ok()) return got.error();
-    if (!*got) break;
+  // One record into `part` (const captures only: called by both threads of a split).
+  auto classify = [&](PassPart& part, CellNormalizer& norm, std::vector<std::string_view>& view,
+                      uint64_t mark, std::vector<PhoneReject>& piece_rejects) {
     pad(view);
-    marks.push_back(mark);
+    part.marks.push_back(mark);
     RowState st;
     bool ragged = view.size() < header.size();
     for (size_t i = header.size(); i < view.size() && !ragged; ++i) {
@@ -336,8 +440,8 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     if (ragged) {
       st.cls = RowClass::kRejected;
       st.code = RowCode::kIrregular;
-      states.push_back(st);
-      continue;
+      part.states.push_back(st);
+      return;
     }
     const auto& f = view;
     auto field = [&](int col) -> std::string_view {
@@ -347,7 +451,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     DedupRow row;
     piece_rejects.clear();
     for (size_t col : map.phones) {
-      const CellResult& cell = normalizer.Normalize(f[col], place);
+      const CellResult& cell = norm.Normalize(f[col], place);
       for (const auto& p : cell.phones) {
         if (std::none_of(row.phones.begin(), row.phones.end(),
                          [&](const Phone& q) { return q.e164 == p.e164; })) {
@@ -359,18 +463,102 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     if (row.phones.empty()) {
       st.cls = RowClass::kRejected;
       st.code = MostSpecific(piece_rejects);
-      states.push_back(st);
-      continue;
+      part.states.push_back(st);
+      return;
     }
     row.document = NormalizeDocument(field(map.document));
-    st.candidate = static_cast<int64_t>(candidates.size());
-    candidates.push_back(std::move(row));
-    candidate_row.push_back(states.size());
-    states.push_back(st);
-    if (options.progress && states.size() % 8192 == 0) {
-      options.progress(static_cast<int64_t>(states.size()), table.Progress());
+    st.candidate = static_cast<int64_t>(part.candidates.size());
+    part.candidates.push_back(std::move(row));
+    part.candidate_row.push_back(part.states.size());
+    part.states.push_back(st);
+  };
+
+  // A large CSV is read in two halves at once: this thread reads from the start, a second
+  // one from the first line start after the middle (with a normaliser of its own). The
+  // middle can fall inside a quoted field, so the second half's records count only from the
+  // first mark this thread's reader also reaches; this thread stops there and the second
+  // half's records follow its own. When the two never meet (the second half started inside
+  // a quoted field and never fell in step), this thread reads on to the end by itself. Same
+  // records, same order, same errors as one thread.
+  std::unique_ptr<CellNormalizer> second_normalizer;  // outlives `second`'s thread
+  SecondHalf second;
+  if (std::unique_ptr<TableCursor> cursor = table.SplitHalf(hooks.split_min_bytes)) {
+    second_normalizer = normalizer.ForAnotherThread();
+    if (second_normalizer != nullptr) {
+      second.Start(std::move(cursor), [&, norm = second_normalizer.get()](
+                                          PassPart& part, std::vector<std::string_view>& view,
+                                          uint64_t mark, std::vector<PhoneReject>& rejects) {
+        classify(part, *norm, view, mark, rejects);
+      });
     }
   }
+  const double text_bytes = static_cast<double>(std::max<uint64_t>(1, table.TextBytes()));
+  PassPart first;
+  std::vector<std::string_view> view;
+  std::vector<PhoneReject> piece_rejects;
+  bool checking = second.started();  // looking for the mark where the halves meet
+  std::optional<size_t> meet;        // index of that mark among the second half's
+  while (true) {
+    uint64_t mark = 0;
+    got = table.NextView(view, mark);
+    if (!got.ok()) return got.error();
+    if (!*got) break;
+    if (checking && mark >= second.start) {
+      second.Join();
+      auto it = std::lower_bound(second.part.marks.begin(), second.part.marks.end(), mark);
+      if (it != second.part.marks.end() && *it == mark) {
+        meet = static_cast<size_t>(it - second.part.marks.begin());
+        break;
+      }
+      // Past the second half's last record: it read nothing this thread would; read on.
+      if (it == second.part.marks.end()) checking = false;
+    }
+    classify(first, normalizer, view, mark, piece_rejects);
+    if (options.progress && first.states.size() % 8192 == 0) {
+      if (second.started()) {
+        options.progress(static_cast<int64_t>(first.states.size()) + second.rows.load(),
+                         std::min(1.0, table.Progress() +
+                                           static_cast<double>(second.bytes.load()) / text_bytes));
+      } else {
+        options.progress(static_cast<int64_t>(first.states.size()), table.Progress());
+      }
+    }
+  }
+  second.Join();
+  timer.Mark("lectura y normalización (hilo principal)");
+  if (second.started()) {
+    log::Debug("importación: segunda mitad {}, {} filas, {:.1f} ms de CPU",
+               meet ? "usada" : "descartada", second.part.states.size(), second.cpu_ms);
+  }
+  if (hooks.split_report != nullptr) {
+    const auto read = static_cast<int64_t>(second.part.states.size());
+    *hooks.split_report =
+        SplitReport{second.started(), meet.has_value(), meet ? static_cast<int64_t>(*meet) : read,
+                    meet ? read - static_cast<int64_t>(*meet) : 0};
+  }
+  if (meet) {
+    // The second half's error after the meeting mark is the file's own.
+    if (!second.error.ok()) return second.error;
+    const size_t k = *meet;
+    first.marks.reserve(first.marks.size() + second.part.marks.size() - k);
+    first.states.reserve(first.states.size() + second.part.states.size() - k);
+    for (size_t i = k; i < second.part.states.size(); ++i) {
+      first.marks.push_back(second.part.marks[i]);
+      RowState st = second.part.states[i];
+      if (st.candidate >= 0) {
+        first.candidates.push_back(
+            std::move(second.part.candidates[static_cast<size_t>(st.candidate)]));
+        st.candidate = static_cast<int64_t>(first.candidates.size() - 1);
+        first.candidate_row.push_back(first.states.size());
+      }
+      first.states.push_back(st);
+    }
+  }
+  second.part = PassPart{};
+  std::vector<uint64_t>& marks = first.marks;
+  std::vector<RowState>& states = first.states;
+  std::vector<DedupRow>& candidates = first.candidates;
+  const std::vector<size_t>& candidate_row = first.candidate_row;
   if (options.progress) options.progress(static_cast<int64_t>(states.size()), 1.0);
 
   // Pass 2: under the write lock, classify against the suppression list and the campaign.
@@ -392,6 +580,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   auto existing = LoadExisting(db, options.campaign_id);
   if (!existing.ok()) return existing.error();
 
+  timer.Mark("transacción, supresiones y contactos existentes");
   // Suppression: a suppressed document suppresses the row; suppressed phones are dropped,
   // and a row left without phones is suppressed.
   std::vector<uint32_t> supp_reason(states.size(), 0);
@@ -429,6 +618,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   candidates.shrink_to_fit();
 
   DedupResult dedup = Deduplicate(std::move(live), *existing);
+  timer.Mark("supresión y deduplicación");
 
   ImportResult result;
   result.encoding = encoding_used;
@@ -576,6 +766,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     }
   }
 
+  timer.Mark("embudo, registro de la importación, índices retirados");
   // Contacts and phones, with prepared statements reused for every row.
   auto ins_contact = db.Prepare(
       "INSERT INTO contacts(campaign_id, import_id, source_row, document, nombres, apellidos, "
@@ -735,11 +926,13 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   if (hooks.fail_after_contacts >= 0 && inserted >= hooks.fail_after_contacts) {
     return Status::Internal("fallo inyectado durante la importación (prueba)");
   }
+  timer.Mark("inserción de contactos y teléfonos");
   if (rebuild_indexes) {
     for (const auto& index : ContactsBulkIndexes()) {
       if (Status s = db.Exec(index.create_sql); !s.ok()) return s;
     }
   }
+  timer.Mark("construcción de índices");
   // Existing contacts gain the phones of their duplicates, after their own.
   if (!dedup.gained.empty()) {
     auto max_pos =
@@ -759,6 +952,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   }
   if (!rejects.tmp_path.empty()) {
     rejects.Join();
+    timer.Mark("espera del archivo de rechazos");
     if (!rejects.ok) {
       return Status::InvalidArgument(options.rejects_path + ": no se puede escribir el archivo");
     }
@@ -776,6 +970,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     return s;
   }
   if (Status s = txn->Commit(); !s.ok()) return s;
+  timer.Mark("auditoría y commit");
   if (!rejects.tmp_path.empty()) {
     std::error_code ec;
     std::filesystem::rename(rejects.tmp_path, options.rejects_path, ec);
@@ -786,6 +981,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     }
     rejects.tmp_path.clear();  // renamed: nothing to remove
   }
+  timer.Total();
   log::Debug("importación {} en la campaña {}: {} filas, {} a gestionar", result.import_id,
              options.campaign_id, fun.initial, fun.callable);
   return result;
