@@ -180,6 +180,12 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
   // Phones: each winner keeps its own, then gains the others' in row order.
   for (size_t i = 0; i < rows.size(); ++i) {
     const uint32_t root = uf.Find(static_cast<uint32_t>(i));
+    if (root == i) {
+      // A winner's own phones come first (no row before it is in its set) and have no
+      // repeats: they are taken as they are.
+      result.rows[i].phones = std::move(rows[i].phones);
+      continue;
+    }
     std::vector<Phone>* into = nullptr;
     if (uf.IsContact(root)) {
       into = &result.gained[uf.ContactId(root)];

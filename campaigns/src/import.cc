@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -78,7 +79,7 @@ class StageTimer {
     if (!on_) return;
     const auto now = std::chrono::steady_clock::now();
     const double cpu = ThreadCpuMs();
-    log::Debug("importación, etapa {}: {:.1f} ms de reloj, {:.1f} ms de CPU del hilo", stage,
+    log::Debug("importación, etapa {}: {:.0f} ms de reloj, {:.0f} ms de CPU del hilo", stage,
                std::chrono::duration<double, std::milli>(now - last_).count(), cpu - last_cpu_);
     last_ = now;
     last_cpu_ = cpu;
@@ -86,7 +87,7 @@ class StageTimer {
   void Total() {
     if (!on_) return;
     log::Debug(
-        "importación, total: {:.1f} ms de reloj, {:.1f} ms de CPU del hilo, {:.1f} ms de "
+        "importación, total: {:.0f} ms de reloj, {:.0f} ms de CPU del hilo, {:.0f} ms de "
         "CPU del proceso",
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
             .count(),
@@ -145,6 +146,60 @@ struct SecondHalf {
   ~SecondHalf() {
     stop = true;
     Join();
+  }
+};
+
+// The text of the new contacts (document, name fields, extra_json), prepared in file order
+// on a thread of its own while the main thread inserts, in chunks handed over as they are
+// done. The destructor (every early return) stops and joins the thread.
+struct ContactTexts {
+  static constexpr size_t kChunk = 1024;
+  static constexpr size_t kFields = 7;  // document, nombres, apellidos, municipio,
+                                        // departamento, email, extra_json
+  struct Chunk {
+    std::string arena;
+    std::vector<size_t> ends;  // per contact and field, the end of its bytes in `arena`
+    std::string_view Field(size_t contact, size_t field) const {
+      const size_t at = contact * kFields + field;
+      const size_t begin = at == 0 ? 0 : ends[at - 1];
+      return std::string_view(arena).substr(begin, ends[at] - begin);
+    }
+  };
+  std::vector<std::unique_ptr<Chunk>> chunks;
+  static constexpr size_t kAhead = 8;  // chunks the thread may be ahead (bounds memory)
+  std::atomic<size_t> ready{0};        // chunks done
+  std::atomic<size_t> consumed{0};     // chunks the inserts have started
+  std::atomic<bool> stop{false};
+  std::thread thread;
+
+  // The thread's wait before it prepares chunk `c`. False: stop.
+  bool MayPrepare(size_t c) {
+    for (size_t r = consumed.load(std::memory_order_acquire); c >= r + kAhead;
+         r = consumed.load(std::memory_order_acquire)) {
+      consumed.wait(r, std::memory_order_acquire);
+    }
+    return !stop.load(std::memory_order_relaxed);
+  }
+
+  // The chunk of the contact `k` (0-based among the new contacts), waiting for it.
+  const Chunk& Wait(size_t k) {
+    const size_t c = k / kChunk;
+    for (size_t r = ready.load(std::memory_order_acquire); r <= c;
+         r = ready.load(std::memory_order_acquire)) {
+      ready.wait(r, std::memory_order_acquire);
+    }
+    if (c > 0 && chunks[c - 1] != nullptr) chunks[c - 1].reset();  // consumed
+    if (consumed.load(std::memory_order_relaxed) < c + 1) {
+      consumed.store(c + 1, std::memory_order_release);
+      consumed.notify_one();
+    }
+    return *chunks[c];
+  }
+  ~ContactTexts() {
+    stop = true;
+    consumed.store(SIZE_MAX, std::memory_order_release);
+    consumed.notify_one();
+    if (thread.joinable()) thread.join();
   }
 };
 
@@ -527,7 +582,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   second.Join();
   timer.Mark("lectura y normalización (hilo principal)");
   if (second.started()) {
-    log::Debug("importación: segunda mitad {}, {} filas, {:.1f} ms de CPU",
+    log::Debug("importación: segunda mitad {}, {} filas, {:.0f} ms de CPU",
                meet ? "usada" : "descartada", second.part.states.size(), second.cpu_ms);
   }
   if (hooks.split_report != nullptr) {
@@ -617,8 +672,9 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   candidates.clear();
   candidates.shrink_to_fit();
 
+  timer.Mark("supresión");
   DedupResult dedup = Deduplicate(std::move(live), *existing);
-  timer.Mark("supresión y deduplicación");
+  timer.Mark("deduplicación");
 
   ImportResult result;
   result.encoding = encoding_used;
@@ -835,8 +891,6 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   std::vector<size_t> pending;  // indexes into dedup.rows
   std::vector<PendingPhone> pending_phones;
   int64_t inserted = 0;
-  std::string scratch;
-  std::string extra_json;
   auto flush_phones = [&]() -> Status {
     for (size_t start = 0; start < pending_phones.size(); start += kPhoneRows) {
       const size_t rows = std::min(kPhoneRows, pending_phones.size() - start);
@@ -857,6 +911,61 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     pending_phones.clear();
     return Status::Ok();
   };
+  // The new contacts' text, prepared on another thread.
+  std::vector<size_t> winners;  // indexes into dedup.rows
+  for (size_t i = 0; i < dedup.rows.size(); ++i) {
+    if (!dedup.rows[i].duplicate) winners.push_back(i);
+  }
+  ContactTexts texts;
+  texts.chunks.resize((winners.size() + ContactTexts::kChunk - 1) / ContactTexts::kChunk);
+  texts.thread = std::thread([&] {
+    std::vector<std::string_view> fields;
+    std::string scratch;
+    std::string extra_json;
+    for (size_t c = 0; c < texts.chunks.size(); ++c) {
+      if (!texts.MayPrepare(c)) return;
+      auto chunk = std::make_unique<ContactTexts::Chunk>();
+      const size_t end = std::min(winners.size(), (c + 1) * ContactTexts::kChunk);
+      chunk->ends.reserve((end - c * ContactTexts::kChunk) * ContactTexts::kFields);
+      auto add = [&](std::string_view field) {
+        chunk->arena.append(field);
+        chunk->ends.push_back(chunk->arena.size());
+      };
+      for (size_t w = c * ContactTexts::kChunk; w < end; ++w) {
+        table.Reread(marks[live_row[winners[w]]], fields, scratch);
+        pad(fields);
+        // {"key":"value",...}, keys in order: what nlohmann::json::dump() writes, no tree.
+        extra_json.assign("{");
+        for (size_t n = 0; n < extra_order.size(); ++n) {
+          const size_t k = extra_order[n];
+          if (n > 0) extra_json.push_back(',');
+          AppendJsonString(extra_json, extra_keys[k]);
+          extra_json.push_back(':');
+          AppendJsonString(extra_json, At(fields, static_cast<int>(map.extras[k])));
+        }
+        extra_json.push_back('}');
+        if (encoding::FirstInvalidUtf8(extra_json) != std::string::npos) {
+          // Not reached with the readers (they give UTF-8); nlohmann replaces bad bytes.
+          nlohmann::json extra = nlohmann::json::object();
+          for (size_t k = 0; k < map.extras.size(); ++k) {
+            extra[extra_keys[k]] = std::string(At(fields, static_cast<int>(map.extras[k])));
+          }
+          extra_json = extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        }
+        add(NormalizeDocument(At(fields, map.document)));
+        add(Trim(At(fields, name_col)));
+        add(Trim(At(fields, map.apellidos)));
+        add(Trim(At(fields, map.municipio)));
+        add(Trim(At(fields, map.departamento)));
+        add(Trim(At(fields, map.email)));
+        add(extra_json);
+      }
+      texts.chunks[c] = std::move(chunk);
+      texts.ready.store(c + 1, std::memory_order_release);
+      texts.ready.notify_one();
+    }
+  });
+  size_t next_text = 0;  // index among the new contacts
   auto flush_contacts = [&]() -> Status {
     if (pending.empty()) return Status::Ok();
     auto st = batch(contact_batches, kContactHead, kContactColumns, pending.size());
@@ -865,27 +974,10 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     for (size_t j = 0; j < pending.size(); ++j) {
       const auto& out = dedup.rows[pending[j]];
       const size_t r = live_row[pending[j]];
-      table.Reread(marks[r], view, scratch);
-      pad(view);
-      // {"key":"value",...}, keys in order: what nlohmann::json::dump() writes, without a tree.
-      extra_json.assign("{");
-      for (size_t n = 0; n < extra_order.size(); ++n) {
-        const size_t k = extra_order[n];
-        if (n > 0) extra_json.push_back(',');
-        AppendJsonString(extra_json, extra_keys[k]);
-        extra_json.push_back(':');
-        AppendJsonString(extra_json, At(view, static_cast<int>(map.extras[k])));
-      }
-      extra_json.push_back('}');
-      if (encoding::FirstInvalidUtf8(extra_json) != std::string::npos) {
-        // Not reached with the readers (they give UTF-8); nlohmann replaces bad bytes.
-        nlohmann::json extra = nlohmann::json::object();
-        for (size_t k = 0; k < map.extras.size(); ++k) {
-          extra[extra_keys[k]] = std::string(At(view, static_cast<int>(map.extras[k])));
-        }
-        extra_json = extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      }
-      const std::string doc = NormalizeDocument(At(view, map.document));
+      const size_t nth = next_text++;
+      const ContactTexts::Chunk& text = texts.Wait(nth);
+      const size_t in_chunk = nth % ContactTexts::kChunk;
+      const std::string_view doc = text.Field(in_chunk, 0);
       const int64_t id = next_id++;
       const int base = static_cast<int>(j * kContactColumns);
       ins.Bind(base + 1, id)
@@ -897,12 +989,12 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
       } else {
         ins.Bind(base + 5, doc);
       }
-      ins.Bind(base + 6, Trim(At(view, name_col)))
-          .Bind(base + 7, Trim(At(view, map.apellidos)))
-          .Bind(base + 8, Trim(At(view, map.municipio)))
-          .Bind(base + 9, Trim(At(view, map.departamento)))
-          .Bind(base + 10, Trim(At(view, map.email)))
-          .Bind(base + 11, extra_json);
+      ins.Bind(base + 6, text.Field(in_chunk, 1))
+          .Bind(base + 7, text.Field(in_chunk, 2))
+          .Bind(base + 8, text.Field(in_chunk, 3))
+          .Bind(base + 9, text.Field(in_chunk, 4))
+          .Bind(base + 10, text.Field(in_chunk, 5))
+          .Bind(base + 11, text.Field(in_chunk, 6));
       for (size_t k = 0; k < out.phones.size(); ++k) {
         pending_phones.push_back({id, &out.phones[k], static_cast<int64_t>(k)});
       }
@@ -913,8 +1005,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     // The phones after their contacts (the foreign key is checked at once).
     return flush_phones();
   };
-  for (size_t i = 0; i < dedup.rows.size(); ++i) {
-    if (dedup.rows[i].duplicate) continue;
+  for (const size_t i : winners) {
     pending.push_back(i);
     if (pending.size() < kContactRows) continue;
     if (Status s = flush_contacts(); !s.ok()) return s;
