@@ -1,6 +1,7 @@
 // sondeo contacts import: read -> map headers -> normalise phones -> classify (rejected,
 // suppressed, duplicate, callable) -> write everything in one transaction.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -613,7 +614,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   std::vector<uint64_t>& marks = first.marks;
   std::vector<RowState>& states = first.states;
   std::vector<DedupRow>& candidates = first.candidates;
-  const std::vector<size_t>& candidate_row = first.candidate_row;
+  std::vector<size_t>& candidate_row = first.candidate_row;
   if (options.progress) options.progress(static_cast<int64_t>(states.size()), 1.0);
 
   // Pass 2: under the write lock, classify against the suppression list and the campaign.
@@ -641,6 +642,12 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   std::vector<uint32_t> supp_reason(states.size(), 0);
   std::vector<DedupRow> live;
   std::vector<size_t> live_row;
+  if (supp->documents.empty() && supp->phones.empty()) {
+    // Nothing to suppress: every candidate goes on as it is.
+    live = std::move(candidates);
+    live_row = std::move(candidate_row);
+    candidates.clear();
+  }
   live.reserve(candidates.size());
   for (size_t c = 0; c < candidates.size(); ++c) {
     DedupRow& row = candidates[c];
@@ -683,11 +690,12 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   for (size_t i = 0; i < dedup.rows.size(); ++i) {
     if (dedup.rows[i].duplicate) states[live_row[i]].cls = RowClass::kDuplicate;
   }
+  std::array<int64_t, static_cast<size_t>(RowCode::kInvalid) + 1> by_code{};
   for (const auto& st : states) {
     switch (st.cls) {
       case RowClass::kRejected:
         ++fun.rejected;
-        ++fun.reasons[std::string(RowCodeName(st.code))];
+        ++by_code[static_cast<size_t>(st.code)];
         break;
       case RowClass::kDuplicate:
         ++fun.duplicates;
@@ -701,6 +709,10 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     }
   }
   fun.cleaned = fun.duplicates + fun.suppressed + fun.callable;
+  for (size_t code = 0; code < by_code.size(); ++code) {
+    if (by_code[code] > 0)
+      fun.reasons[std::string(RowCodeName(static_cast<RowCode>(code)))] = by_code[code];
+  }
 
   // The import record.
   {
