@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <functional>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -168,38 +170,51 @@ struct ContactTexts {
   };
   std::vector<std::unique_ptr<Chunk>> chunks;
   static constexpr size_t kAhead = 8;  // chunks the thread may be ahead (bounds memory)
-  std::atomic<size_t> ready{0};        // chunks done
-  std::atomic<size_t> consumed{0};     // chunks the inserts have started
-  std::atomic<bool> stop{false};
+  // Both sides block (no spinning: the inserts and the rejects file need the cores).
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t ready = 0;     // chunks done (under mu)
+  size_t consumed = 0;  // chunks the inserts have started (under mu)
+  bool stop = false;    // under mu
   std::thread thread;
+  size_t current = SIZE_MAX;  // the inserts' chunk (main thread only)
 
   // The thread's wait before it prepares chunk `c`. False: stop.
   bool MayPrepare(size_t c) {
-    for (size_t r = consumed.load(std::memory_order_acquire); c >= r + kAhead;
-         r = consumed.load(std::memory_order_acquire)) {
-      consumed.wait(r, std::memory_order_acquire);
-    }
-    return !stop.load(std::memory_order_relaxed);
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return stop || c < consumed + kAhead; });
+    return !stop;
   }
-
+  // The thread hands chunk `c` over.
+  void Done(size_t c, std::unique_ptr<Chunk> chunk) {
+    {
+      std::lock_guard lock(mu);
+      chunks[c] = std::move(chunk);
+      ready = c + 1;
+    }
+    cv.notify_all();
+  }
   // The chunk of the contact `k` (0-based among the new contacts), waiting for it.
   const Chunk& Wait(size_t k) {
     const size_t c = k / kChunk;
-    for (size_t r = ready.load(std::memory_order_acquire); r <= c;
-         r = ready.load(std::memory_order_acquire)) {
-      ready.wait(r, std::memory_order_acquire);
-    }
-    if (c > 0 && chunks[c - 1] != nullptr) chunks[c - 1].reset();  // consumed
-    if (consumed.load(std::memory_order_relaxed) < c + 1) {
-      consumed.store(c + 1, std::memory_order_release);
-      consumed.notify_one();
+    if (c != current) {
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return ready > c; });
+        consumed = c + 1;
+        if (c > 0) chunks[c - 1].reset();  // done with it
+      }
+      cv.notify_all();
+      current = c;
     }
     return *chunks[c];
   }
   ~ContactTexts() {
-    stop = true;
-    consumed.store(SIZE_MAX, std::memory_order_release);
-    consumed.notify_one();
+    {
+      std::lock_guard lock(mu);
+      stop = true;
+    }
+    cv.notify_all();
     if (thread.joinable()) thread.join();
   }
 };
@@ -972,9 +987,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
         add(Trim(At(fields, map.email)));
         add(extra_json);
       }
-      texts.chunks[c] = std::move(chunk);
-      texts.ready.store(c + 1, std::memory_order_release);
-      texts.ready.notify_one();
+      texts.Done(c, std::move(chunk));
     }
   });
   size_t next_text = 0;  // index among the new contacts
