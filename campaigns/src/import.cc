@@ -598,8 +598,10 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   second.Join();
   timer.Mark("lectura y normalización (hilo principal)");
   if (second.started()) {
-    log::Debug("importación: segunda mitad {}, {} filas, {:.0f} ms de CPU",
-               meet ? "usada" : "descartada", second.part.states.size(), second.cpu_ms);
+    // Thousands of rows: a count of 6 digits or more would be redacted as a number.
+    log::Debug("importación: segunda mitad {}, {} mil filas, {:.0f} ms de CPU de su hilo",
+               meet ? "usada" : "descartada", (second.part.states.size() + 500) / 1000,
+               second.cpu_ms);
   }
   if (hooks.split_report != nullptr) {
     const auto read = static_cast<int64_t>(second.part.states.size());
