@@ -101,6 +101,17 @@ class CsvReader final : public TableReader {
     (void)Scan(cur, scratch, fields);  // read once already: no error the second time
   }
 
+  std::unique_ptr<TableCursor> SplitHalf(size_t min_bytes) const override {
+    if (text_.size() < min_bytes || text_.size() < 2) return nullptr;
+    const size_t mid = std::max(text_.size() / 2, pos_);
+    const void* nl = std::memchr(text_.data() + mid, '\n', text_.size() - mid);
+    if (nl == nullptr) return nullptr;
+    const auto start = static_cast<size_t>(static_cast<const char*>(nl) - text_.data()) + 1;
+    if (start >= text_.size()) return nullptr;
+    return std::make_unique<Half>(*this, start);
+  }
+  uint64_t TextBytes() const override { return text_.size(); }
+
   double Progress() const override {
     return text_.empty() ? 1.0 : static_cast<double>(pos_) / static_cast<double>(text_.size());
   }
@@ -113,6 +124,26 @@ class CsvReader final : public TableReader {
     size_t record_start = 0;
     int64_t record_line = 0;
   };
+  class Half final : public TableCursor {
+   public:
+    Half(const CsvReader& reader, size_t start) : reader_(reader), start_(start) {
+      cur_.pos = start;
+    }
+    Result<bool> NextView(std::vector<std::string_view>& fields, uint64_t& mark) override {
+      auto got = reader_.Scan(cur_, scratch_, fields);
+      if (got.ok() && *got) mark = cur_.record_start;
+      return got;
+    }
+    uint64_t Start() const override { return start_; }
+    uint64_t Consumed() const override { return cur_.pos - start_; }
+
+   private:
+    const CsvReader& reader_;
+    size_t start_;
+    Cursor cur_;
+    std::string scratch_;
+  };
+
   // A field being read: a span of text_, or of `scratch` once it is not one contiguous run
   // of the text any more (an escaped quote, text after a closing quote).
   struct Field {

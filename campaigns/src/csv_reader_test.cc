@@ -175,6 +175,17 @@ TEST(EncodingTest, Utf8Validation) {
   EXPECT_EQ(encoding::FirstInvalidUtf8("\xC0\x80"), 0u);       // overlong
   EXPECT_EQ(encoding::FirstInvalidUtf8("x\xED\xA0\x80"), 1u);  // surrogate
   EXPECT_EQ(encoding::FirstInvalidUtf8("\xE2\x82"), 0u);       // truncated
+  // Past the eight-byte ASCII steps: at every offset, also in the last partial word.
+  for (size_t at = 0; at < 40; ++at) {
+    std::string text(40, 'a');
+    text[at] = '\xF3';
+    EXPECT_EQ(encoding::FirstInvalidUtf8(text), at);
+    text[at] = '\xC3';
+    if (at + 1 < text.size()) {
+      text[at + 1] = '\xB1';
+      EXPECT_EQ(encoding::FirstInvalidUtf8(text), std::string::npos);
+    }
+  }
   EXPECT_EQ(encoding::Windows1252ToUtf8("\xF1\x81"), "ñ\xEF\xBF\xBD");
   EXPECT_EQ(encoding::FoldForMatch("TELÉFONO Móvil Ñame"), "telefono movil name");
 }

@@ -1,8 +1,10 @@
 #include "campaigns/src/dedup.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 namespace sondeo::campaigns {
@@ -106,7 +108,8 @@ void MobileFirst(std::vector<Phone>& phones) {
                         [](const Phone& p) { return p.type == PhoneType::kMobile; });
 }
 
-DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& existing) {
+DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& existing,
+                        size_t two_threads_from) {
   // Existing contacts become nodes after the rows.
   std::unordered_map<int64_t, uint32_t> contact_node;
   std::vector<int64_t> contact_ids;
@@ -118,13 +121,56 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
   };
   size_t phone_count = 0;
   for (const auto& row : rows) phone_count += row.phones.size();
-  OwnerTable doc_owner(rows.size() + existing.by_document.size());
-  OwnerTable phone_owner(phone_count + existing.by_phone.size());
-  for (const auto& [doc, id] : existing.by_document) doc_owner.Emplace(doc, node_of_contact(id));
-  for (const auto& [e164, id] : existing.by_phone) phone_owner.Emplace(e164, node_of_contact(id));
+  // The contacts' nodes, in the order they are first met (documents, then phones).
+  std::vector<uint32_t> doc_contact_node;
+  std::vector<uint32_t> phone_contact_node;
+  for (const auto& [doc, id] : existing.by_document)
+    doc_contact_node.push_back(node_of_contact(id));
+  for (const auto& [e164, id] : existing.by_phone)
+    phone_contact_node.push_back(node_of_contact(id));
+
+  // The first owner of every key, each table on its own (in row order, as one loop over the
+  // rows would give): per row its document's earlier owner, per phone its phone's; kNew
+  // when the key is new. A large base fills the document table on a second thread.
+  constexpr uint32_t kNew = UINT32_MAX;
+  std::vector<uint32_t> doc_owner_of(rows.size(), kNew);
+  auto fill_documents = [&] {
+    OwnerTable owners(rows.size() + existing.by_document.size());
+    size_t k = 0;
+    for (const auto& entry : existing.by_document)
+      owners.Emplace(entry.first, doc_contact_node[k++]);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].document.empty()) continue;
+      auto [owner, added] = owners.Emplace(rows[i].document, static_cast<uint32_t>(i));
+      if (!added) doc_owner_of[i] = owner;
+    }
+  };
+  std::vector<uint32_t> phone_owner_of(phone_count, kNew);  // rows' phones, in order
+  {
+    std::thread documents;
+    if (rows.size() >= two_threads_from) {
+      documents = std::thread(fill_documents);
+    } else {
+      fill_documents();
+    }
+    OwnerTable owners(phone_count + existing.by_phone.size());
+    size_t k = 0;
+    for (const auto& entry : existing.by_phone)
+      owners.Emplace(entry.first, phone_contact_node[k++]);
+    size_t at = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      for (const auto& p : rows[i].phones) {
+        auto [owner, added] = owners.Emplace(p.e164, static_cast<uint32_t>(i));
+        if (!added) phone_owner_of[at] = owner;
+        ++at;
+      }
+    }
+    if (documents.joinable()) documents.join();
+  }
 
   UnionFind uf(rows.size(), contact_ids);
   std::vector<DupKey> link(rows.size(), DupKey::kNone);
+  size_t at = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto node = static_cast<uint32_t>(i);
     auto link_with = [&](uint32_t owner, DupKey key) {
@@ -132,16 +178,11 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
       if (link[i] == DupKey::kNone) link[i] = key;
       if (owner < rows.size() && link[owner] == DupKey::kNone) link[owner] = key;
     };
-    if (!rows[i].document.empty()) {
-      auto [owner, added] = doc_owner.Emplace(rows[i].document, node);
-      if (!added) link_with(owner, DupKey::kDocument);
-    }
-    for (const auto& p : rows[i].phones) {
-      auto [owner, added] = phone_owner.Emplace(p.e164, node);
-      if (!added) link_with(owner, DupKey::kPhone);
+    if (doc_owner_of[i] != kNew) link_with(doc_owner_of[i], DupKey::kDocument);
+    for (size_t j = 0; j < rows[i].phones.size(); ++j, ++at) {
+      if (phone_owner_of[at] != kNew) link_with(phone_owner_of[at], DupKey::kPhone);
     }
   }
-
   DedupResult result;
   result.rows.resize(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -180,6 +221,12 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
   // Phones: each winner keeps its own, then gains the others' in row order.
   for (size_t i = 0; i < rows.size(); ++i) {
     const uint32_t root = uf.Find(static_cast<uint32_t>(i));
+    if (root == i) {
+      // A winner's own phones come first (no row before it is in its set) and have no
+      // repeats: they are taken as they are.
+      result.rows[i].phones = std::move(rows[i].phones);
+      continue;
+    }
     std::vector<Phone>* into = nullptr;
     if (uf.IsContact(root)) {
       into = &result.gained[uf.ContactId(root)];

@@ -40,7 +40,10 @@ struct DedupResult {
   std::unordered_map<int64_t, std::vector<Phone>> gained;
 };
 
-DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& existing);
+// From `two_threads_from` rows on, the documents' owners are found on a second thread
+// (same result).
+DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& existing,
+                        size_t two_threads_from = size_t{1} << 16);
 
 // Stable: mobile numbers first, then the others, each group in its original order.
 void MobileFirst(std::vector<Phone>& phones);

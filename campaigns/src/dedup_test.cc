@@ -1,5 +1,9 @@
 #include "campaigns/src/dedup.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <string>
 #include <vector>
 
 #include "tests/testutil/testutil.h"
@@ -110,6 +114,51 @@ TEST(DedupTest, ReImportOfTheSameRowsIsAllDuplicates) {
   EXPECT_TRUE(r.rows[0].duplicate);
   EXPECT_TRUE(r.rows[1].duplicate);
   EXPECT_TRUE(r.gained.empty());
+}
+
+// The documents' table on a second thread gives exactly what one thread gives: random
+// rows sharing documents and phones, with existing contacts.
+TEST(DedupTest, TwoThreadsGiveWhatOneGives) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<DedupRow> rows(500);
+    for (auto& row : rows) {
+      if (rng() % 4 != 0) row.document = std::to_string(rng() % 300);
+      const int phones = static_cast<int>(rng() % 3);
+      for (int p = 0; p < phones; ++p) {
+        Phone phone = rng() % 2 == 0 ? M(std::to_string(3000000000 + rng() % 400))
+                                     : F(std::to_string(6010000000 + rng() % 400));
+        if (std::none_of(row.phones.begin(), row.phones.end(),
+                         [&](const Phone& q) { return q.e164 == phone.e164; })) {
+          row.phones.push_back(phone);
+        }
+      }
+    }
+    ExistingContacts existing;
+    for (int c = 0; c < 30; ++c) {
+      existing.by_document.emplace(std::to_string(rng() % 300), 100 + c);
+      existing.by_phone.emplace("+57" + std::to_string(3000000000 + rng() % 400), 100 + c);
+    }
+    const DedupResult one = Deduplicate(rows, existing, SIZE_MAX);
+    const DedupResult two = Deduplicate(rows, existing, 0);
+    ASSERT_EQ(one.rows.size(), two.rows.size());
+    int duplicates = 0;
+    for (size_t i = 0; i < one.rows.size(); ++i) {
+      SCOPED_TRACE("round " + std::to_string(round) + ", row " + std::to_string(i));
+      EXPECT_EQ(one.rows[i].duplicate, two.rows[i].duplicate);
+      EXPECT_EQ(one.rows[i].of_row, two.rows[i].of_row);
+      EXPECT_EQ(one.rows[i].of_contact, two.rows[i].of_contact);
+      EXPECT_EQ(one.rows[i].key, two.rows[i].key);
+      EXPECT_EQ(Numbers(one.rows[i].phones), Numbers(two.rows[i].phones));
+      duplicates += one.rows[i].duplicate ? 1 : 0;
+    }
+    EXPECT_GT(duplicates, 0);
+    ASSERT_EQ(one.gained.size(), two.gained.size());
+    for (const auto& [id, phones] : one.gained) {
+      ASSERT_EQ(two.gained.count(id), 1u);
+      EXPECT_EQ(Numbers(phones), Numbers(two.gained.at(id)));
+    }
+  }
 }
 
 }  // namespace

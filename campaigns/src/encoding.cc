@@ -1,7 +1,9 @@
 #include "campaigns/src/encoding.h"
 
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 
 namespace sondeo::campaigns::encoding {
 
@@ -60,9 +62,29 @@ size_t FirstInvalidUtf8(std::string_view text) {
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
+    // Eight ASCII bytes at a time (most of a contact base is ASCII), then straight to the
+    // first byte that is not.
+    uint64_t word = 0;
+    while (i + sizeof word <= n) {
+      std::memcpy(&word, p + i, sizeof word);
+      const uint64_t high = word & 0x8080808080808080u;
+      if (high != 0) {
+        if constexpr (std::endian::native == std::endian::little) {
+          i += static_cast<size_t>(std::countr_zero(high)) / 8;
+        }
+        break;
+      }
+      i += sizeof word;
+    }
+    if (i >= n) break;
     const unsigned char c = p[i];
     if (c < 0x80) {
       ++i;
+      continue;
+    }
+    // Two bytes (Spanish letters): C2..DF and a continuation byte are always valid.
+    if (c >= 0xC2 && c <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+      i += 2;
       continue;
     }
     size_t len = 0;

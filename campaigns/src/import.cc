@@ -1,11 +1,19 @@
 // sondeo contacts import: read -> map headers -> normalise phones -> classify (rejected,
 // suppressed, duplicate, callable) -> write everything in one transaction.
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <functional>
 #include <iterator>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -36,6 +44,179 @@ struct RowState {
   RowClass cls = RowClass::kCallable;
   RowCode code = RowCode::kNone;
   int64_t candidate = -1;  // index among the dedup candidates
+};
+
+// Pass 1's output for a run of records: the whole file, or one half of it.
+struct PassPart {
+  std::vector<uint64_t> marks;  // per record, for TableReader::Reread
+  std::vector<RowState> states;
+  std::vector<DedupRow> candidates;
+  std::vector<size_t> candidate_row;  // index in `states` of each candidate
+};
+
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+double ProcessCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// SONDEO_IMPORT_TIMING=1 (and SONDEO_LOG=debug): each stage's wall time and this thread's
+// CPU time, then the totals, at debug level. Counts and times only, no data.
+class StageTimer {
+ public:
+  StageTimer() {
+    const char* env = std::getenv("SONDEO_IMPORT_TIMING");
+    on_ = env != nullptr && std::string_view(env) == "1";
+    if (!on_) return;
+    start_ = last_ = std::chrono::steady_clock::now();
+    start_cpu_ = last_cpu_ = ThreadCpuMs();
+    start_process_cpu_ = ProcessCpuMs();
+  }
+  void Mark(std::string_view stage) {
+    if (!on_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const double cpu = ThreadCpuMs();
+    log::Debug("importación, etapa {}: {:.0f} ms de reloj, {:.0f} ms de CPU del hilo", stage,
+               std::chrono::duration<double, std::milli>(now - last_).count(), cpu - last_cpu_);
+    last_ = now;
+    last_cpu_ = cpu;
+  }
+  void Total() {
+    if (!on_) return;
+    log::Debug(
+        "importación, total: {:.0f} ms de reloj, {:.0f} ms de CPU del hilo, {:.0f} ms de "
+        "CPU del proceso",
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+            .count(),
+        ThreadCpuMs() - start_cpu_, ProcessCpuMs() - start_process_cpu_);
+  }
+
+ private:
+  bool on_ = false;
+  std::chrono::steady_clock::time_point start_, last_;
+  double start_cpu_ = 0, last_cpu_ = 0, start_process_cpu_ = 0;
+};
+
+// The second half of a split pass 1, on a thread of its own. The destructor (every early
+// return) stops and joins it.
+struct SecondHalf {
+  using Classify = std::function<void(PassPart&, std::vector<std::string_view>&, uint64_t,
+                                      std::vector<PhoneReject>&)>;
+  std::unique_ptr<TableCursor> cursor;
+  uint64_t start = 0;
+  PassPart part;
+  Status error = Status::Ok();  // the read error that ended it, if any
+  double cpu_ms = 0;
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> rows{0};    // for the progress bar
+  std::atomic<uint64_t> bytes{0};  // idem
+  std::thread thread;
+
+  bool started() const { return cursor != nullptr; }
+  void Start(std::unique_ptr<TableCursor> c, Classify classify) {
+    cursor = std::move(c);
+    start = cursor->Start();
+    thread = std::thread([this, classify = std::move(classify)] {
+      const double cpu0 = ThreadCpuMs();
+      std::vector<std::string_view> view;
+      std::vector<PhoneReject> rejects;
+      while (!stop.load(std::memory_order_relaxed)) {
+        uint64_t mark = 0;
+        auto got = cursor->NextView(view, mark);
+        if (!got.ok()) {
+          error = got.error();
+          break;
+        }
+        if (!*got) break;
+        classify(part, view, mark, rejects);
+        if (part.states.size() % 8192 == 0) {
+          rows.store(static_cast<int64_t>(part.states.size()), std::memory_order_relaxed);
+          bytes.store(cursor->Consumed(), std::memory_order_relaxed);
+        }
+      }
+      cpu_ms = ThreadCpuMs() - cpu0;
+    });
+  }
+  void Join() {
+    if (thread.joinable()) thread.join();
+  }
+  ~SecondHalf() {
+    stop = true;
+    Join();
+  }
+};
+
+// The text of the new contacts (document, name fields, extra_json), prepared in file order
+// on a thread of its own while the main thread inserts, in chunks handed over as they are
+// done. The destructor (every early return) stops and joins the thread.
+struct ContactTexts {
+  static constexpr size_t kChunk = 1024;
+  static constexpr size_t kFields = 7;  // document, nombres, apellidos, municipio,
+                                        // departamento, email, extra_json
+  struct Chunk {
+    std::string arena;
+    std::vector<size_t> ends;  // per contact and field, the end of its bytes in `arena`
+    std::string_view Field(size_t contact, size_t field) const {
+      const size_t at = contact * kFields + field;
+      const size_t begin = at == 0 ? 0 : ends[at - 1];
+      return std::string_view(arena).substr(begin, ends[at] - begin);
+    }
+  };
+  std::vector<std::unique_ptr<Chunk>> chunks;
+  static constexpr size_t kAhead = 8;  // chunks the thread may be ahead (bounds memory)
+  // Both sides block (no spinning: the inserts and the rejects file need the cores).
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t ready = 0;     // chunks done (under mu)
+  size_t consumed = 0;  // chunks the inserts have started (under mu)
+  bool stop = false;    // under mu
+  std::thread thread;
+  size_t current = SIZE_MAX;  // the inserts' chunk (main thread only)
+
+  // The thread's wait before it prepares chunk `c`. False: stop.
+  bool MayPrepare(size_t c) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return stop || c < consumed + kAhead; });
+    return !stop;
+  }
+  // The thread hands chunk `c` over.
+  void Done(size_t c, std::unique_ptr<Chunk> chunk) {
+    {
+      std::lock_guard lock(mu);
+      chunks[c] = std::move(chunk);
+      ready = c + 1;
+    }
+    cv.notify_all();
+  }
+  // The chunk of the contact `k` (0-based among the new contacts), waiting for it.
+  const Chunk& Wait(size_t k) {
+    const size_t c = k / kChunk;
+    if (c != current) {
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return ready > c; });
+        consumed = c + 1;
+        if (c > 0) chunks[c - 1].reset();  // done with it
+      }
+      cv.notify_all();
+      current = c;
+    }
+    return *chunks[c];
+  }
+  ~ContactTexts() {
+    {
+      std::lock_guard lock(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    if (thread.joinable()) thread.join();
+  }
 };
 
 struct Suppressions {
@@ -264,6 +445,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
                                 const ImportOptions& options, Clock& clock,
                                 CellNormalizer& normalizer, const ImportHooks& hooks) {
   if (options.campaign_id.empty()) return Status::InvalidArgument("falta --campaign");
+  StageTimer timer;
   TableOptions topts;
   if (!encoding::ParseEncoding(options.encoding, topts.encoding)) {
     return Status::InvalidArgument(
@@ -274,6 +456,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   if (!reader.ok()) return reader.error();
   const bool xlsx = (*reader)->EncodingName() == "xlsx";
   const std::string encoding_used((*reader)->EncodingName());
+  timer.Mark("apertura y verificación de la codificación");
 
   TableRecord record;
   auto got = (*reader)->Next(record);
@@ -311,23 +494,15 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   // Pass 1: read, normalise, pre-classify. Fields are views into the reader's text; a record
   // is read again by its mark when it is inserted or written to the rejects file.
   TableReader& table = **reader;
-  std::vector<uint64_t> marks;
-  std::vector<RowState> states;
-  std::vector<DedupRow> candidates;
-  std::vector<size_t> candidate_row;
-  std::vector<PhoneReject> piece_rejects;
-  std::vector<std::string_view> view;
   // An XLSX row is padded to the header (the sheet leaves trailing cells out).
   auto pad = [&](std::vector<std::string_view>& fields) {
     if (xlsx && fields.size() < header.size()) fields.resize(header.size());
   };
-  while (true) {
-    uint64_t mark = 0;
-    got = table.NextView(view, mark);
-    if (!got.ok()) return got.error();
-    if (!*got) break;
+  // One record into `part` (const captures only: called by both threads of a split).
+  auto classify = [&](PassPart& part, CellNormalizer& norm, std::vector<std::string_view>& view,
+                      uint64_t mark, std::vector<PhoneReject>& piece_rejects) {
     pad(view);
-    marks.push_back(mark);
+    part.marks.push_back(mark);
     RowState st;
     bool ragged = view.size() < header.size();
     for (size_t i = header.size(); i < view.size() && !ragged; ++i) {
@@ -336,8 +511,8 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     if (ragged) {
       st.cls = RowClass::kRejected;
       st.code = RowCode::kIrregular;
-      states.push_back(st);
-      continue;
+      part.states.push_back(st);
+      return;
     }
     const auto& f = view;
     auto field = [&](int col) -> std::string_view {
@@ -347,7 +522,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     DedupRow row;
     piece_rejects.clear();
     for (size_t col : map.phones) {
-      const CellResult& cell = normalizer.Normalize(f[col], place);
+      const CellResult& cell = norm.Normalize(f[col], place);
       for (const auto& p : cell.phones) {
         if (std::none_of(row.phones.begin(), row.phones.end(),
                          [&](const Phone& q) { return q.e164 == p.e164; })) {
@@ -359,18 +534,104 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     if (row.phones.empty()) {
       st.cls = RowClass::kRejected;
       st.code = MostSpecific(piece_rejects);
-      states.push_back(st);
-      continue;
+      part.states.push_back(st);
+      return;
     }
     row.document = NormalizeDocument(field(map.document));
-    st.candidate = static_cast<int64_t>(candidates.size());
-    candidates.push_back(std::move(row));
-    candidate_row.push_back(states.size());
-    states.push_back(st);
-    if (options.progress && states.size() % 8192 == 0) {
-      options.progress(static_cast<int64_t>(states.size()), table.Progress());
+    st.candidate = static_cast<int64_t>(part.candidates.size());
+    part.candidates.push_back(std::move(row));
+    part.candidate_row.push_back(part.states.size());
+    part.states.push_back(st);
+  };
+
+  // A large CSV is read in two halves at once: this thread reads from the start, a second
+  // one from the first line start after the middle (with a normaliser of its own). The
+  // middle can fall inside a quoted field, so the second half's records count only from the
+  // first mark this thread's reader also reaches; this thread stops there and the second
+  // half's records follow its own. When the two never meet (the second half started inside
+  // a quoted field and never fell in step), this thread reads on to the end by itself. Same
+  // records, same order, same errors as one thread.
+  std::unique_ptr<CellNormalizer> second_normalizer;  // outlives `second`'s thread
+  SecondHalf second;
+  if (std::unique_ptr<TableCursor> cursor = table.SplitHalf(hooks.split_min_bytes)) {
+    second_normalizer = normalizer.ForAnotherThread();
+    if (second_normalizer != nullptr) {
+      second.Start(std::move(cursor), [&, norm = second_normalizer.get()](
+                                          PassPart& part, std::vector<std::string_view>& view,
+                                          uint64_t mark, std::vector<PhoneReject>& rejects) {
+        classify(part, *norm, view, mark, rejects);
+      });
     }
   }
+  const double text_bytes = static_cast<double>(std::max<uint64_t>(1, table.TextBytes()));
+  PassPart first;
+  std::vector<std::string_view> view;
+  std::vector<PhoneReject> piece_rejects;
+  bool checking = second.started();  // looking for the mark where the halves meet
+  std::optional<size_t> meet;        // index of that mark among the second half's
+  while (true) {
+    uint64_t mark = 0;
+    got = table.NextView(view, mark);
+    if (!got.ok()) return got.error();
+    if (!*got) break;
+    if (checking && mark >= second.start) {
+      second.Join();
+      auto it = std::lower_bound(second.part.marks.begin(), second.part.marks.end(), mark);
+      if (it != second.part.marks.end() && *it == mark) {
+        meet = static_cast<size_t>(it - second.part.marks.begin());
+        break;
+      }
+      // Past the second half's last record: it read nothing this thread would; read on.
+      if (it == second.part.marks.end()) checking = false;
+    }
+    classify(first, normalizer, view, mark, piece_rejects);
+    if (options.progress && first.states.size() % 8192 == 0) {
+      if (second.started()) {
+        options.progress(static_cast<int64_t>(first.states.size()) + second.rows.load(),
+                         std::min(1.0, table.Progress() +
+                                           static_cast<double>(second.bytes.load()) / text_bytes));
+      } else {
+        options.progress(static_cast<int64_t>(first.states.size()), table.Progress());
+      }
+    }
+  }
+  second.Join();
+  timer.Mark("lectura y normalización (hilo principal)");
+  if (second.started()) {
+    // Thousands of rows: a count of 6 digits or more would be redacted as a number.
+    log::Debug("importación: segunda mitad {}, {} mil filas, {:.0f} ms de CPU de su hilo",
+               meet ? "usada" : "descartada", (second.part.states.size() + 500) / 1000,
+               second.cpu_ms);
+  }
+  if (hooks.split_report != nullptr) {
+    const auto read = static_cast<int64_t>(second.part.states.size());
+    *hooks.split_report =
+        SplitReport{second.started(), meet.has_value(), meet ? static_cast<int64_t>(*meet) : read,
+                    meet ? read - static_cast<int64_t>(*meet) : 0};
+  }
+  if (meet) {
+    // The second half's error after the meeting mark is the file's own.
+    if (!second.error.ok()) return second.error;
+    const size_t k = *meet;
+    first.marks.reserve(first.marks.size() + second.part.marks.size() - k);
+    first.states.reserve(first.states.size() + second.part.states.size() - k);
+    for (size_t i = k; i < second.part.states.size(); ++i) {
+      first.marks.push_back(second.part.marks[i]);
+      RowState st = second.part.states[i];
+      if (st.candidate >= 0) {
+        first.candidates.push_back(
+            std::move(second.part.candidates[static_cast<size_t>(st.candidate)]));
+        st.candidate = static_cast<int64_t>(first.candidates.size() - 1);
+        first.candidate_row.push_back(first.states.size());
+      }
+      first.states.push_back(st);
+    }
+  }
+  second.part = PassPart{};
+  std::vector<uint64_t>& marks = first.marks;
+  std::vector<RowState>& states = first.states;
+  std::vector<DedupRow>& candidates = first.candidates;
+  std::vector<size_t>& candidate_row = first.candidate_row;
   if (options.progress) options.progress(static_cast<int64_t>(states.size()), 1.0);
 
   // Pass 2: under the write lock, classify against the suppression list and the campaign.
@@ -392,11 +653,18 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   auto existing = LoadExisting(db, options.campaign_id);
   if (!existing.ok()) return existing.error();
 
+  timer.Mark("transacción, supresiones y contactos existentes");
   // Suppression: a suppressed document suppresses the row; suppressed phones are dropped,
   // and a row left without phones is suppressed.
   std::vector<uint32_t> supp_reason(states.size(), 0);
   std::vector<DedupRow> live;
   std::vector<size_t> live_row;
+  if (supp->documents.empty() && supp->phones.empty()) {
+    // Nothing to suppress: every candidate goes on as it is.
+    live = std::move(candidates);
+    live_row = std::move(candidate_row);
+    candidates.clear();
+  }
   live.reserve(candidates.size());
   for (size_t c = 0; c < candidates.size(); ++c) {
     DedupRow& row = candidates[c];
@@ -428,7 +696,9 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   candidates.clear();
   candidates.shrink_to_fit();
 
+  timer.Mark("supresión");
   DedupResult dedup = Deduplicate(std::move(live), *existing);
+  timer.Mark("deduplicación");
 
   ImportResult result;
   result.encoding = encoding_used;
@@ -437,11 +707,12 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   for (size_t i = 0; i < dedup.rows.size(); ++i) {
     if (dedup.rows[i].duplicate) states[live_row[i]].cls = RowClass::kDuplicate;
   }
+  std::array<int64_t, static_cast<size_t>(RowCode::kInvalid) + 1> by_code{};
   for (const auto& st : states) {
     switch (st.cls) {
       case RowClass::kRejected:
         ++fun.rejected;
-        ++fun.reasons[std::string(RowCodeName(st.code))];
+        ++by_code[static_cast<size_t>(st.code)];
         break;
       case RowClass::kDuplicate:
         ++fun.duplicates;
@@ -455,6 +726,10 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     }
   }
   fun.cleaned = fun.duplicates + fun.suppressed + fun.callable;
+  for (size_t code = 0; code < by_code.size(); ++code) {
+    if (by_code[code] > 0)
+      fun.reasons[std::string(RowCodeName(static_cast<RowCode>(code)))] = by_code[code];
+  }
 
   // The import record.
   {
@@ -576,6 +851,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     }
   }
 
+  timer.Mark("embudo, registro de la importación, índices retirados");
   // Contacts and phones, with prepared statements reused for every row.
   auto ins_contact = db.Prepare(
       "INSERT INTO contacts(campaign_id, import_id, source_row, document, nombres, apellidos, "
@@ -644,8 +920,6 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   std::vector<size_t> pending;  // indexes into dedup.rows
   std::vector<PendingPhone> pending_phones;
   int64_t inserted = 0;
-  std::string scratch;
-  std::string extra_json;
   auto flush_phones = [&]() -> Status {
     for (size_t start = 0; start < pending_phones.size(); start += kPhoneRows) {
       const size_t rows = std::min(kPhoneRows, pending_phones.size() - start);
@@ -666,6 +940,59 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     pending_phones.clear();
     return Status::Ok();
   };
+  // The new contacts' text, prepared on another thread.
+  std::vector<size_t> winners;  // indexes into dedup.rows
+  for (size_t i = 0; i < dedup.rows.size(); ++i) {
+    if (!dedup.rows[i].duplicate) winners.push_back(i);
+  }
+  ContactTexts texts;
+  texts.chunks.resize((winners.size() + ContactTexts::kChunk - 1) / ContactTexts::kChunk);
+  texts.thread = std::thread([&] {
+    std::vector<std::string_view> fields;
+    std::string scratch;
+    std::string extra_json;
+    for (size_t c = 0; c < texts.chunks.size(); ++c) {
+      if (!texts.MayPrepare(c)) return;
+      auto chunk = std::make_unique<ContactTexts::Chunk>();
+      const size_t end = std::min(winners.size(), (c + 1) * ContactTexts::kChunk);
+      chunk->ends.reserve((end - c * ContactTexts::kChunk) * ContactTexts::kFields);
+      auto add = [&](std::string_view field) {
+        chunk->arena.append(field);
+        chunk->ends.push_back(chunk->arena.size());
+      };
+      for (size_t w = c * ContactTexts::kChunk; w < end; ++w) {
+        table.Reread(marks[live_row[winners[w]]], fields, scratch);
+        pad(fields);
+        // {"key":"value",...}, keys in order: what nlohmann::json::dump() writes, no tree.
+        extra_json.assign("{");
+        for (size_t n = 0; n < extra_order.size(); ++n) {
+          const size_t k = extra_order[n];
+          if (n > 0) extra_json.push_back(',');
+          AppendJsonString(extra_json, extra_keys[k]);
+          extra_json.push_back(':');
+          AppendJsonString(extra_json, At(fields, static_cast<int>(map.extras[k])));
+        }
+        extra_json.push_back('}');
+        if (encoding::FirstInvalidUtf8(extra_json) != std::string::npos) {
+          // Not reached with the readers (they give UTF-8); nlohmann replaces bad bytes.
+          nlohmann::json extra = nlohmann::json::object();
+          for (size_t k = 0; k < map.extras.size(); ++k) {
+            extra[extra_keys[k]] = std::string(At(fields, static_cast<int>(map.extras[k])));
+          }
+          extra_json = extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        }
+        add(NormalizeDocument(At(fields, map.document)));
+        add(Trim(At(fields, name_col)));
+        add(Trim(At(fields, map.apellidos)));
+        add(Trim(At(fields, map.municipio)));
+        add(Trim(At(fields, map.departamento)));
+        add(Trim(At(fields, map.email)));
+        add(extra_json);
+      }
+      texts.Done(c, std::move(chunk));
+    }
+  });
+  size_t next_text = 0;  // index among the new contacts
   auto flush_contacts = [&]() -> Status {
     if (pending.empty()) return Status::Ok();
     auto st = batch(contact_batches, kContactHead, kContactColumns, pending.size());
@@ -674,27 +1001,10 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     for (size_t j = 0; j < pending.size(); ++j) {
       const auto& out = dedup.rows[pending[j]];
       const size_t r = live_row[pending[j]];
-      table.Reread(marks[r], view, scratch);
-      pad(view);
-      // {"key":"value",...}, keys in order: what nlohmann::json::dump() writes, without a tree.
-      extra_json.assign("{");
-      for (size_t n = 0; n < extra_order.size(); ++n) {
-        const size_t k = extra_order[n];
-        if (n > 0) extra_json.push_back(',');
-        AppendJsonString(extra_json, extra_keys[k]);
-        extra_json.push_back(':');
-        AppendJsonString(extra_json, At(view, static_cast<int>(map.extras[k])));
-      }
-      extra_json.push_back('}');
-      if (encoding::FirstInvalidUtf8(extra_json) != std::string::npos) {
-        // Not reached with the readers (they give UTF-8); nlohmann replaces bad bytes.
-        nlohmann::json extra = nlohmann::json::object();
-        for (size_t k = 0; k < map.extras.size(); ++k) {
-          extra[extra_keys[k]] = std::string(At(view, static_cast<int>(map.extras[k])));
-        }
-        extra_json = extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      }
-      const std::string doc = NormalizeDocument(At(view, map.document));
+      const size_t nth = next_text++;
+      const ContactTexts::Chunk& text = texts.Wait(nth);
+      const size_t in_chunk = nth % ContactTexts::kChunk;
+      const std::string_view doc = text.Field(in_chunk, 0);
       const int64_t id = next_id++;
       const int base = static_cast<int>(j * kContactColumns);
       ins.Bind(base + 1, id)
@@ -706,12 +1016,12 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
       } else {
         ins.Bind(base + 5, doc);
       }
-      ins.Bind(base + 6, Trim(At(view, name_col)))
-          .Bind(base + 7, Trim(At(view, map.apellidos)))
-          .Bind(base + 8, Trim(At(view, map.municipio)))
-          .Bind(base + 9, Trim(At(view, map.departamento)))
-          .Bind(base + 10, Trim(At(view, map.email)))
-          .Bind(base + 11, extra_json);
+      ins.Bind(base + 6, text.Field(in_chunk, 1))
+          .Bind(base + 7, text.Field(in_chunk, 2))
+          .Bind(base + 8, text.Field(in_chunk, 3))
+          .Bind(base + 9, text.Field(in_chunk, 4))
+          .Bind(base + 10, text.Field(in_chunk, 5))
+          .Bind(base + 11, text.Field(in_chunk, 6));
       for (size_t k = 0; k < out.phones.size(); ++k) {
         pending_phones.push_back({id, &out.phones[k], static_cast<int64_t>(k)});
       }
@@ -722,8 +1032,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     // The phones after their contacts (the foreign key is checked at once).
     return flush_phones();
   };
-  for (size_t i = 0; i < dedup.rows.size(); ++i) {
-    if (dedup.rows[i].duplicate) continue;
+  for (const size_t i : winners) {
     pending.push_back(i);
     if (pending.size() < kContactRows) continue;
     if (Status s = flush_contacts(); !s.ok()) return s;
@@ -735,11 +1044,13 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   if (hooks.fail_after_contacts >= 0 && inserted >= hooks.fail_after_contacts) {
     return Status::Internal("fallo inyectado durante la importación (prueba)");
   }
+  timer.Mark("inserción de contactos y teléfonos");
   if (rebuild_indexes) {
     for (const auto& index : ContactsBulkIndexes()) {
       if (Status s = db.Exec(index.create_sql); !s.ok()) return s;
     }
   }
+  timer.Mark("construcción de índices");
   // Existing contacts gain the phones of their duplicates, after their own.
   if (!dedup.gained.empty()) {
     auto max_pos =
@@ -759,6 +1070,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   }
   if (!rejects.tmp_path.empty()) {
     rejects.Join();
+    timer.Mark("espera del archivo de rechazos");
     if (!rejects.ok) {
       return Status::InvalidArgument(options.rejects_path + ": no se puede escribir el archivo");
     }
@@ -776,6 +1088,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     return s;
   }
   if (Status s = txn->Commit(); !s.ok()) return s;
+  timer.Mark("auditoría y commit");
   if (!rejects.tmp_path.empty()) {
     std::error_code ec;
     std::filesystem::rename(rejects.tmp_path, options.rejects_path, ec);
@@ -786,6 +1099,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     }
     rejects.tmp_path.clear();  // renamed: nothing to remove
   }
+  timer.Total();
   log::Debug("importación {} en la campaña {}: {} filas, {} a gestionar", result.import_id,
              options.campaign_id, fun.initial, fun.callable);
   return result;

@@ -1,4 +1,6 @@
 // The production entry points: Import and Suppress with the real phone normaliser.
+#include <memory>
+
 #include "campaigns/phone.h"
 #include "campaigns/src/import_internal.h"
 
@@ -10,6 +12,9 @@ class PhoneCellNormalizer final : public CellNormalizer {
  public:
   const CellResult& Normalize(std::string_view cell, const RowPlace& place) override {
     return normalizer_.NormalizeCell(cell, place);
+  }
+  std::unique_ptr<CellNormalizer> ForAnotherThread() const override {
+    return std::make_unique<PhoneCellNormalizer>();
   }
 
  private:

@@ -2,6 +2,7 @@
 // Seams of the contact import, for tests: the phone normaliser behind an interface (tests
 // use a tiny fake with clean phones; production wraps PhoneNormalizer) and a fault hook.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,11 +17,27 @@ class CellNormalizer {
   virtual ~CellNormalizer() = default;
   // Same contract as PhoneNormalizer::NormalizeCell (valid until the next call).
   virtual const CellResult& Normalize(std::string_view cell, const RowPlace& place) = 0;
+  // A new normaliser of the same kind, for another thread (the import reads a large CSV in
+  // two halves at once); nullptr: this one is not to be copied, the import stays on one
+  // thread.
+  virtual std::unique_ptr<CellNormalizer> ForAnotherThread() const { return nullptr; }
+};
+
+// How the two halves of a split pass 1 went (tests).
+struct SplitReport {
+  bool split = false;   // a second thread read the second half
+  bool met = false;     // this thread's reader reached one of its records' marks
+  int64_t skipped = 0;  // second-half records before that mark (read out of step), or all
+  int64_t kept = 0;     // second-half records used
 };
 
 struct ImportHooks {
   // When >= 0: fail with kInternal after inserting this many contacts (tests rollback).
   int64_t fail_after_contacts = -1;
+  // A CSV of at least this many bytes (of text) is read and normalised in two halves on two
+  // threads; tests lower it to split small files.
+  size_t split_min_bytes = size_t{4} << 20;
+  SplitReport* split_report = nullptr;  // when set, filled after pass 1
 };
 
 Result<ImportResult> ImportWith(store::Db& db, const std::string& path,

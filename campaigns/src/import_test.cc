@@ -1,3 +1,4 @@
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ class RealNormalizer final : public CellNormalizer {
  public:
   const CellResult& Normalize(std::string_view cell, const RowPlace& place) override {
     return n_.NormalizeCell(cell, place);
+  }
+  std::unique_ptr<CellNormalizer> ForAnotherThread() const override {
+    return std::make_unique<RealNormalizer>();
   }
 
  private:
@@ -407,6 +411,226 @@ TEST_F(ImportTest, XlsxFirstSheetAndNamedSheet) {
   auto none = Run(file, opts);
   ASSERT_FALSE(none.ok());
   EXPECT_THAT(none.error().message(), HasSubstr("Notas, Base"));
+}
+
+}  // namespace
+}  // namespace sondeo::campaigns
+
+namespace sondeo::campaigns {
+namespace {
+
+// Everything an import leaves behind in campaign `c`, as text: contacts (by source row,
+// without the id), their phones, and the rejects file.
+struct ImportOutcome {
+  std::string funnel;
+  std::string contacts;
+  std::string phones;
+  std::string rejects;
+  std::string error;
+};
+
+class SplitImportTest : public ImportTest {
+ protected:
+  ImportOutcome RunSplit(const std::string& file, const std::string& campaign, bool split,
+                         SplitReport* report = nullptr, const std::string& encoding = "auto") {
+    RealNormalizer n;
+    ImportOptions opts;
+    opts.campaign_id = campaign;
+    opts.encoding = encoding;
+    opts.rejects_path = dir_.File("rechazos-" + campaign + ".csv");
+    ImportHooks hooks;
+    hooks.split_min_bytes = split ? 0 : std::numeric_limits<size_t>::max();
+    hooks.split_report = report;
+    ImportOutcome out;
+    auto r = ImportWith(*db_, file, opts, clock_, n, hooks);
+    if (!r.ok()) {
+      out.error = r.error().message();
+      return out;
+    }
+    out.funnel = FunnelJson(r->funnel);
+    auto rows = [&](const std::string& sql, int columns) {
+      auto st = db_->Prepare(sql);
+      EXPECT_OK(st);
+      st->Bind(1, campaign);
+      std::string text;
+      while (true) {
+        auto more = st->Step();
+        EXPECT_OK(more);
+        if (!more.ok() || !*more) break;
+        for (int c = 0; c < columns; ++c) text += st->Text(c) + "|";
+        text += "\n";
+      }
+      return text;
+    };
+    out.contacts = rows(
+        "SELECT source_row, document, nombres, apellidos, municipio, departamento, email, "
+        "extra_json FROM contacts WHERE campaign_id = ? ORDER BY source_row",
+        8);
+    out.phones = rows(
+        "SELECT c.source_row, p.e164, p.type, p.position, p.flags FROM phones p JOIN contacts c "
+        "ON c.id = p.contact_id WHERE c.campaign_id = ? ORDER BY c.source_row, p.position",
+        5);
+    out.rejects = testing::ReadFile(opts.rejects_path);
+    return out;
+  }
+
+  void ExpectSame(const ImportOutcome& a, const ImportOutcome& b) {
+    EXPECT_EQ(a.error, b.error);
+    EXPECT_EQ(a.funnel, b.funnel);
+    EXPECT_EQ(a.contacts, b.contacts);
+    EXPECT_EQ(a.phones, b.phones);
+    EXPECT_EQ(a.rejects, b.rejects);
+  }
+};
+
+// A base whose quoted fields hold newlines, separators and quotes; `pad` bytes in the first
+// row move the middle of the file (where the second half starts) across a few records.
+// Documents repeat across the halves (duplicates by document), phones every 40 rows
+// (duplicates by phone, transitively), some rows have no phone or are ragged.
+std::string QuotedBase(int rows, int pad) {
+  std::string base = "Cédula;Nombres;Celular;Nota;Departamento\n";
+  for (int i = 0; i < rows; ++i) {
+    const std::string doc = std::to_string(1000000 + i % 90);
+    const std::string phone = i % 17 == 5 ? "" : "310" + std::to_string(4000000 + (i % 130) * 7);
+    std::string note;
+    switch (i % 5) {
+      case 0:  // the closing quote at the start of a line: a reader starting inside the field
+               // sees it as an opening quote
+        note = "\"nota " + std::to_string(i) + "\n\"";
+        break;
+      case 1:  // lines that look like records
+        note = "\"línea, uno\n9" + std::to_string(i) + ";Falsa;3209876543;x;Cali\n;dos\"";
+        break;
+      case 2:
+        note = "simple " + std::to_string(i);
+        break;
+      case 3:
+        note = "\"con \"\"comillas\"\"\r\ny ; separador\"";
+        break;
+      default:
+        note = "\"\n\n\"";
+    }
+    if (i == 0) note = "\"" + std::string(static_cast<size_t>(pad), 'x') + "\n\"";
+    if (i % 23 == 11) {
+      base += doc + ";Corta;" + phone + "\n";  // ragged
+      continue;
+    }
+    base += doc + ";Persona " + std::to_string(i) + ";" + phone + ";" + note + ";Valle\n";
+    if (i % 31 == 7) base += "\n\r\n";  // blank lines
+  }
+  return base;
+}
+
+TEST_F(SplitImportTest, TwoHalvesGiveWhatOneThreadGives) {
+  int met_at_once = 0;
+  int met_later = 0;
+  int never_met = 0;
+  for (int pad = 0; pad < 160; pad += 3) {
+    SCOPED_TRACE("pad " + std::to_string(pad));
+    const std::string file = Write("base.csv", QuotedBase(120, pad));
+    SplitReport report;
+    const ImportOutcome two = RunSplit(file, "dos" + std::to_string(pad), true, &report);
+    const ImportOutcome one = RunSplit(file, "uno" + std::to_string(pad), false);
+    ASSERT_TRUE(report.split);
+    EXPECT_EQ(one.error, "");
+    ExpectSame(two, one);
+    if (!report.met) {
+      ++never_met;
+    } else if (report.skipped == 0) {
+      ++met_at_once;
+    } else {
+      ++met_later;
+    }
+    if (report.met) {
+      EXPECT_GT(report.kept, 0);
+    }
+  }
+  // The last record's quoted field holds the middle of the file and lines that look like
+  // records: the second half reads only those, and this thread reads on by itself.
+  for (int pad = 0; pad < 40; pad += 13) {
+    SCOPED_TRACE("long last field, pad " + std::to_string(pad));
+    std::string base = QuotedBase(40, pad);
+    base += "77;Larga;3124567890;\"";
+    for (int k = 0; k < 80; ++k) base += "9" + std::to_string(k) + ";Falsa;3209876543;x;Cali\n";
+    base += "\";Valle\n";
+    const std::string file = Write("larga.csv", base);
+    SplitReport report;
+    const ImportOutcome two = RunSplit(file, "larga2" + std::to_string(pad), true, &report);
+    const ImportOutcome one = RunSplit(file, "larga1" + std::to_string(pad), false);
+    ASSERT_TRUE(report.split);
+    EXPECT_EQ(one.error, "");
+    ExpectSame(two, one);
+    if (!report.met) ++never_met;
+  }
+  // The middle of the file fell at a record start, inside a quoted field that falls in step
+  // a line later, and inside one that never does.
+  EXPECT_GT(met_at_once, 0);
+  EXPECT_GT(met_later, 0);
+  EXPECT_GT(never_met, 0);
+}
+
+TEST_F(SplitImportTest, SmallFileStaysOnOneThread) {
+  SplitReport report;
+  RealNormalizer n;
+  ImportOptions opts;
+  opts.campaign_id = "c1";
+  ImportHooks hooks;
+  hooks.split_report = &report;
+  ASSERT_OK(ImportWith(*db_, Write("base.csv", QuotedBase(120, 0)), opts, clock_, n, hooks));
+  EXPECT_FALSE(report.split);
+}
+
+// Errors in the second half: the same message (file, line, column) as one thread gives.
+TEST_F(SplitImportTest, ErrorsInTheSecondHalfAreTheSame) {
+  // An unterminated quote near the end.
+  {
+    const std::string file = Write("q.csv", QuotedBase(120, 7) + "1;Luz;3157654321;\"abierta\n");
+    SplitReport report;
+    const ImportOutcome two = RunSplit(file, "q2", true, &report);
+    const ImportOutcome one = RunSplit(file, "q1", false);
+    EXPECT_TRUE(report.split);
+    EXPECT_THAT(one.error, HasSubstr("comillas sin cerrar"));
+    ExpectSame(two, one);
+  }
+  // A record of more than 1000 fields in the second half.
+  {
+    std::string base = QuotedBase(120, 7);
+    base.insert(base.rfind('\n', base.find(";Persona 100;")) + 1,
+                "1;" + std::string(1200, ';') + "\n");
+    const std::string file = Write("f.csv", base);
+    SplitReport report;
+    const ImportOutcome two = RunSplit(file, "f2", true, &report);
+    const ImportOutcome one = RunSplit(file, "f1", false);
+    EXPECT_TRUE(report.split);
+    EXPECT_THAT(one.error, HasSubstr("fila de más de 1000 campos"));
+    ExpectSame(two, one);
+  }
+  // A byte that is not UTF-8 in the second half, with --encoding utf-8.
+  {
+    std::string base = QuotedBase(120, 7);
+    base.insert(base.find("Persona 100"), "\xE9");
+    const std::string file = Write("e.csv", base);
+    const ImportOutcome two = RunSplit(file, "e2", true, nullptr, "utf-8");
+    const ImportOutcome one = RunSplit(file, "e1", false, nullptr, "utf-8");
+    EXPECT_THAT(one.error, HasSubstr("bytes inválidos en UTF-8"));
+    ExpectSame(two, one);
+  }
+  // The same byte in auto mode: the file is Windows-1252, read in two halves all the same.
+  {
+    std::string base = QuotedBase(120, 7);
+    base.insert(base.find("Persona 100"), "\xE9");
+    const std::string file = Write("w.csv", base);
+    SplitReport report;
+    const ImportOutcome two = RunSplit(file, "w2", true, &report);
+    const ImportOutcome one = RunSplit(file, "w1", false);
+    EXPECT_TRUE(report.split);
+    EXPECT_EQ(one.error, "");
+    ExpectSame(two, one);
+  }
+  // Nothing of a failed import stays.
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM contacts WHERE campaign_id IN ('q1','q2','f1','f2','e1','e2')"),
+      0);
 }
 
 }  // namespace

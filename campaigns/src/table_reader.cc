@@ -39,4 +39,6 @@ void TableReader::Reread(uint64_t mark, std::vector<std::string_view>& fields,
   }
 }
 
+std::unique_ptr<TableCursor> TableReader::SplitHalf(size_t /*min_bytes*/) const { return nullptr; }
+
 }  // namespace sondeo::campaigns

@@ -17,6 +17,19 @@ struct TableRecord {
   std::vector<std::string> fields;  // UTF-8, as read (CSV never pads; XLSX fills gaps)
 };
 
+// An independent reader of a CSV's records from a line start on, for a second thread of the
+// import's pass 1: NextView as TableReader's (same records, marks and errors as the reader
+// would give from that position). It reads the reader's text: the reader must outlive it.
+class TableCursor {
+ public:
+  virtual ~TableCursor() = default;
+  virtual Result<bool> NextView(std::vector<std::string_view>& fields, uint64_t& mark) = 0;
+  // The byte where it started (every mark it gives is at or after it).
+  virtual uint64_t Start() const = 0;
+  // Bytes of the text it has consumed so far.
+  virtual uint64_t Consumed() const = 0;
+};
+
 class TableReader {
  public:
   virtual ~TableReader() = default;
@@ -40,6 +53,15 @@ class TableReader {
   // different scratch strings are safe once NextView is done.
   virtual void Reread(uint64_t mark, std::vector<std::string_view>& fields,
                       std::string& scratch) const;
+  // Splitting the records in two (CSV only): a cursor from the first line start after the
+  // middle of the text, past what NextView has read; nullptr for XLSX, a text smaller than
+  // `min_bytes` or no such line start. The mark of a record the cursor gives is a record
+  // start of the file only when NextView reaches that same mark: the middle can fall inside
+  // a quoted field, and the caller checks (the import keeps the cursor's records from the
+  // first mark both give on, and reads on by itself when there is none).
+  virtual std::unique_ptr<TableCursor> SplitHalf(size_t min_bytes) const;
+  // Bytes of text (CSV; 0 for XLSX).
+  virtual uint64_t TextBytes() const { return 0; }
 
  private:
   // The default NextView's copy: per record a 4-byte field count, then per field a 4-byte
