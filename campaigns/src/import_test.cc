@@ -582,51 +582,38 @@ TEST_F(SplitImportTest, SmallFileStaysOnOneThread) {
 
 // Errors in the second half: the same message (file, line, column) as one thread gives.
 TEST_F(SplitImportTest, ErrorsInTheSecondHalfAreTheSame) {
+  // Imports `base` as campaigns TAG2 (split) and TAG1 (one thread): the same outcome, and
+  // the single-thread error contains `error` ("" = no error).
+  auto same = [&](const std::string& base, const std::string& tag, const std::string& error,
+                  const std::string& encoding = "auto") {
+    SCOPED_TRACE(tag);
+    const std::string file = Write(tag + ".csv", base);
+    SplitReport report;
+    const ImportOutcome two = RunSplit(file, tag + "2", true, &report, encoding);
+    const ImportOutcome one = RunSplit(file, tag + "1", false, nullptr, encoding);
+    if (encoding == "auto") {
+      EXPECT_TRUE(report.split);
+    }
+    if (error.empty()) {
+      EXPECT_EQ(one.error, "");
+    } else {
+      EXPECT_THAT(one.error, HasSubstr(error));
+    }
+    ExpectSame(two, one);
+  };
   // An unterminated quote near the end.
-  {
-    const std::string file = Write("q.csv", QuotedBase(120, 7) + "1;Luz;3157654321;\"abierta\n");
-    SplitReport report;
-    const ImportOutcome two = RunSplit(file, "q2", true, &report);
-    const ImportOutcome one = RunSplit(file, "q1", false);
-    EXPECT_TRUE(report.split);
-    EXPECT_THAT(one.error, HasSubstr("comillas sin cerrar"));
-    ExpectSame(two, one);
-  }
+  same(QuotedBase(120, 7) + "1;Luz;3157654321;\"abierta\n", "q", "comillas sin cerrar");
   // A record of more than 1000 fields in the second half.
-  {
-    std::string base = QuotedBase(120, 7);
-    base.insert(base.rfind('\n', base.find(";Persona 100;")) + 1,
-                "1;" + std::string(1200, ';') + "\n");
-    const std::string file = Write("f.csv", base);
-    SplitReport report;
-    const ImportOutcome two = RunSplit(file, "f2", true, &report);
-    const ImportOutcome one = RunSplit(file, "f1", false);
-    EXPECT_TRUE(report.split);
-    EXPECT_THAT(one.error, HasSubstr("fila de más de 1000 campos"));
-    ExpectSame(two, one);
-  }
-  // A byte that is not UTF-8 in the second half, with --encoding utf-8.
-  {
-    std::string base = QuotedBase(120, 7);
-    base.insert(base.find("Persona 100"), "\xE9");
-    const std::string file = Write("e.csv", base);
-    const ImportOutcome two = RunSplit(file, "e2", true, nullptr, "utf-8");
-    const ImportOutcome one = RunSplit(file, "e1", false, nullptr, "utf-8");
-    EXPECT_THAT(one.error, HasSubstr("bytes inválidos en UTF-8"));
-    ExpectSame(two, one);
-  }
-  // The same byte in auto mode: the file is Windows-1252, read in two halves all the same.
-  {
-    std::string base = QuotedBase(120, 7);
-    base.insert(base.find("Persona 100"), "\xE9");
-    const std::string file = Write("w.csv", base);
-    SplitReport report;
-    const ImportOutcome two = RunSplit(file, "w2", true, &report);
-    const ImportOutcome one = RunSplit(file, "w1", false);
-    EXPECT_TRUE(report.split);
-    EXPECT_EQ(one.error, "");
-    ExpectSame(two, one);
-  }
+  std::string wide = QuotedBase(120, 7);
+  wide.insert(wide.rfind('\n', wide.find(";Persona 100;")) + 1,
+              "1;" + std::string(1200, ';') + "\n");
+  same(wide, "f", "fila de más de 1000 campos");
+  // A byte that is not UTF-8 in the second half: an error with --encoding utf-8; in auto
+  // mode the file is Windows-1252, read in two halves all the same.
+  std::string latin = QuotedBase(120, 7);
+  latin.insert(latin.find("Persona 100"), "\xE9");
+  same(latin, "e", "bytes inválidos en UTF-8", "utf-8");
+  same(latin, "w", "");
   // Nothing of a failed import stays.
   EXPECT_EQ(
       Count("SELECT COUNT(*) FROM contacts WHERE campaign_id IN ('q1','q2','f1','f2','e1','e2')"),
