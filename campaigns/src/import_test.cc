@@ -473,6 +473,26 @@ class SplitImportTest : public ImportTest {
     out.rejects = testing::ReadFile(opts.rejects_path);
     return out;
   }
+  // Imports `base` as campaigns TAG2 (split in two halves) and TAG1 (one thread): the same
+  // outcome, and the single-thread error contains `error` ("" = no error).
+  SplitReport ExpectSplitSame(const std::string& base, const std::string& tag,
+                              const std::string& error, const std::string& encoding = "auto") {
+    SCOPED_TRACE(tag);
+    const std::string file = Write(tag + ".csv", base);
+    SplitReport report;
+    const ImportOutcome two = RunSplit(file, tag + "2", true, &report, encoding);
+    const ImportOutcome one = RunSplit(file, tag + "1", false, nullptr, encoding);
+    if (encoding == "auto") {
+      EXPECT_TRUE(report.split);
+    }
+    if (error.empty()) {
+      EXPECT_EQ(one.error, "");
+    } else {
+      EXPECT_THAT(one.error, HasSubstr(error));
+    }
+    ExpectSame(two, one);
+    return report;
+  }
 
   void ExpectSame(const ImportOutcome& a, const ImportOutcome& b) {
     EXPECT_EQ(a.error, b.error);
@@ -526,14 +546,8 @@ TEST_F(SplitImportTest, TwoHalvesGiveWhatOneThreadGives) {
   int met_later = 0;
   int never_met = 0;
   for (int pad = 0; pad < 160; pad += 3) {
-    SCOPED_TRACE("pad " + std::to_string(pad));
-    const std::string file = Write("base.csv", QuotedBase(120, pad));
-    SplitReport report;
-    const ImportOutcome two = RunSplit(file, "dos" + std::to_string(pad), true, &report);
-    const ImportOutcome one = RunSplit(file, "uno" + std::to_string(pad), false);
-    ASSERT_TRUE(report.split);
-    EXPECT_EQ(one.error, "");
-    ExpectSame(two, one);
+    const SplitReport report =
+        ExpectSplitSame(QuotedBase(120, pad), "pad" + std::to_string(pad), "");
     if (!report.met) {
       ++never_met;
     } else if (report.skipped == 0) {
@@ -553,14 +567,7 @@ TEST_F(SplitImportTest, TwoHalvesGiveWhatOneThreadGives) {
     base += "77;Larga;3124567890;\"";
     for (int k = 0; k < 80; ++k) base += "9" + std::to_string(k) + ";Falsa;3209876543;x;Cali\n";
     base += "\";Valle\n";
-    const std::string file = Write("larga.csv", base);
-    SplitReport report;
-    const ImportOutcome two = RunSplit(file, "larga2" + std::to_string(pad), true, &report);
-    const ImportOutcome one = RunSplit(file, "larga1" + std::to_string(pad), false);
-    ASSERT_TRUE(report.split);
-    EXPECT_EQ(one.error, "");
-    ExpectSame(two, one);
-    if (!report.met) ++never_met;
+    if (!ExpectSplitSame(base, "larga" + std::to_string(pad), "").met) ++never_met;
   }
   // The middle of the file fell at a record start, inside a quoted field that falls in step
   // a line later, and inside one that never does.
@@ -582,38 +589,19 @@ TEST_F(SplitImportTest, SmallFileStaysOnOneThread) {
 
 // Errors in the second half: the same message (file, line, column) as one thread gives.
 TEST_F(SplitImportTest, ErrorsInTheSecondHalfAreTheSame) {
-  // Imports `base` as campaigns TAG2 (split) and TAG1 (one thread): the same outcome, and
-  // the single-thread error contains `error` ("" = no error).
-  auto same = [&](const std::string& base, const std::string& tag, const std::string& error,
-                  const std::string& encoding = "auto") {
-    SCOPED_TRACE(tag);
-    const std::string file = Write(tag + ".csv", base);
-    SplitReport report;
-    const ImportOutcome two = RunSplit(file, tag + "2", true, &report, encoding);
-    const ImportOutcome one = RunSplit(file, tag + "1", false, nullptr, encoding);
-    if (encoding == "auto") {
-      EXPECT_TRUE(report.split);
-    }
-    if (error.empty()) {
-      EXPECT_EQ(one.error, "");
-    } else {
-      EXPECT_THAT(one.error, HasSubstr(error));
-    }
-    ExpectSame(two, one);
-  };
   // An unterminated quote near the end.
-  same(QuotedBase(120, 7) + "1;Luz;3157654321;\"abierta\n", "q", "comillas sin cerrar");
+  ExpectSplitSame(QuotedBase(120, 7) + "1;Luz;3157654321;\"abierta\n", "q", "comillas sin cerrar");
   // A record of more than 1000 fields in the second half.
   std::string wide = QuotedBase(120, 7);
   wide.insert(wide.rfind('\n', wide.find(";Persona 100;")) + 1,
               "1;" + std::string(1200, ';') + "\n");
-  same(wide, "f", "fila de más de 1000 campos");
+  ExpectSplitSame(wide, "f", "fila de más de 1000 campos");
   // A byte that is not UTF-8 in the second half: an error with --encoding utf-8; in auto
   // mode the file is Windows-1252, read in two halves all the same.
   std::string latin = QuotedBase(120, 7);
   latin.insert(latin.find("Persona 100"), "\xE9");
-  same(latin, "e", "bytes inválidos en UTF-8", "utf-8");
-  same(latin, "w", "");
+  ExpectSplitSame(latin, "e", "bytes inválidos en UTF-8", "utf-8");
+  ExpectSplitSame(latin, "w", "");
   // Nothing of a failed import stays.
   EXPECT_EQ(
       Count("SELECT COUNT(*) FROM contacts WHERE campaign_id IN ('q1','q2','f1','f2','e1','e2')"),
