@@ -32,15 +32,8 @@ start_uas agents "$AGT"; PIDS+=("$UAS")
 
 add_users sara:supervisor ana:agent luis:agent
 sip_campaign k9 "Encuesta SIP kill -9" "$CIT"
-# 12 synthetic contacts (300 555 01xx: not real people's numbers).
-{ echo 'documento;nombres;apellidos;telefono;celular;municipio;departamento;correo'
-  for i in $(seq 10 21); do echo "10000000$i;Nombre$i;Prueba;;300 555 01$i;Bogotá;CUNDINAMARCA;"; done
-} > "$TMP/base.csv"
-expect_rc 0 "contacts import" -- "$SONDEO" --db "$DB" contacts import "$TMP/base.csv" --campaign k9
-cat > "$TMP/serve.conf" <<CONF
-sip_uri_format: sip:2000200{digits}@{trunk}
-sip_agent_uri_format: sip:{agent}@127.0.0.1:$AGT
-CONF
+import_synthetic k9 1
+serve_conf 2000200 "$AGT"
 
 start_serve() {
   : > "$TMP/serve.out"

@@ -30,3 +30,26 @@ sip_campaign() {
   } >"$TMP/c.yaml"
   expect_rc 0 "campaign create" -- "$SONDEO" --db "$DB" campaign create "$TMP/c.yaml"
 }
+# import_synthetic CAMPAIGN N: 12 synthetic contacts imported into CAMPAIGN, documents
+# N0000000{10..21} and mobiles 300 555 0N{10..21} (nobody's real number).
+import_synthetic() {
+  local i
+  { echo 'documento;nombres;apellidos;telefono;celular;municipio;departamento;correo'
+    for i in $(seq 10 21); do echo "${2}0000000$i;Nombre$i;Prueba;;300 555 0$2$i;Bogotá;CUNDINAMARCA;"; done
+  } > "$TMP/base.csv"
+  expect_rc 0 "contacts import" -- "$SONDEO" --db "$DB" contacts import "$TMP/base.csv" --campaign "$1"
+}
+# serve_conf PREFIX AGENTS_PORT [LINE ...]: $TMP/serve.conf dialing sip:PREFIX{digits} (the
+# prefix picks the UAS's behaviour, see dialer_uas.xml) with the agents' phones at the agents'
+# UAS on AGENTS_PORT.
+serve_conf() {
+  local prefix=$1 port=$2 line
+  shift 2
+  { printf 'sip_uri_format: sip:%s{digits}@{trunk}
+' "$prefix"
+    printf 'sip_agent_uri_format: sip:{agent}@127.0.0.1:%s
+' "$port"
+    for line in "$@"; do printf '%s
+' "$line"; done
+  } > "$TMP/serve.conf"
+}

@@ -30,10 +30,7 @@ add_users sara:supervisor ana:agent 4860000:agent
 sip_campaign sipc "Encuesta SIP" "$CIT" 'caller_id: "6017431000"'
 head -4 "$SRC/examples/bases/base_ejemplo.csv" > "$TMP/base.csv"
 expect_rc 0 "contacts import" -- "$SONDEO" --db "$DB" contacts import "$TMP/base.csv" --campaign sipc
-cat > "$TMP/serve.conf" <<CONF
-sip_uri_format: sip:2000100{digits}@{trunk}
-sip_agent_uri_format: sip:{agent}@127.0.0.1:$AGT
-CONF
+serve_conf 2000100 "$AGT"
 # A bad agent URI format is refused with the file, line and key.
 printf 'sip_agent_uri_format: sip:fijo@pbx\n' > "$TMP/bad.conf"
 expect_rc 1 "agent uri without {agent}" -- "$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/bad.conf"

@@ -29,14 +29,8 @@ start_uas agents "$AGT"; AGENTS_UAS=$UAS
 
 add_users sara:supervisor ana:agent
 sip_campaign tr "Encuesta troncal" "$CIT"
-{ echo 'documento;nombres;apellidos;telefono;celular;municipio;departamento;correo'
-  for i in $(seq 10 21); do echo "20000000$i;Nombre$i;Prueba;;300 555 02$i;Bogotá;CUNDINAMARCA;"; done
-} > "$TMP/base.csv"
-expect_rc 0 "contacts import" -- "$SONDEO" --db "$DB" contacts import "$TMP/base.csv" --campaign tr
-cat > "$TMP/serve.conf" <<CONF
-sip_uri_format: sip:2000100{digits}@{trunk}
-sip_agent_uri_format: sip:{agent}@127.0.0.1:$AGT
-CONF
+import_synthetic tr 2
+serve_conf 2000100 "$AGT"
 "$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/serve.conf" \
   --clock-start 2026-12-01T15:00:00Z >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVER_PID=$!
