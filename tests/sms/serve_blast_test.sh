@@ -15,24 +15,12 @@ SONDEO=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 RIG_DIR=$TMP
 . "$HERE/kannel_rig.sh"
-SERVE_PID=""
-cleanup() {
-  [ -n "$SERVE_PID" ] && kill -9 "$SERVE_PID" 2>/dev/null
-  kannel_rig_kill
-  wait 2>/dev/null
-  if [ -n "${KEEP_TMP:-}" ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-
+. "$HERE/serve_rig.sh"  # the EXIT trap, $DB, db(), serve_rig_conf, start_serve
 # smsbox retries a dlr-url call that fails (serve killed) every second, 30 times.
 KANNEL_STORE=1 KANNEL_HTTP_RETRY=30 kannel_rig_config fake || exit 1
 kannel_rig_start || { echo "Kannel did not start" >&2; exit 1; }
 
-DB=$TMP/s.db
-export SONDEO_DB=$DB SONDEO_SMS_PASSWORD=secret
-"$SONDEO" init >/dev/null || { echo "init failed" >&2; exit 1; }
 python3 "$HERE/seed_contacts.py" "$DB" 1000 'Óscar %d' '+5731100%05d' Colosó || exit 1
-db() { sqlite3 -cmd ".timeout 5000" "$DB" "$@"; }
 count() { db "SELECT COUNT(*) FROM sms_messages WHERE blast_id=1 AND state='$1'"; }
 
 # Friday 2026-11-27 10:00 in Bogotá (15:00 UTC): inside the legal SMS hours.
@@ -43,27 +31,7 @@ contains "$OUT" '"blasts":[1]' "blast 1 scheduled"
 sleep 0.5
 [ "$(grep -c 'Got message' "$TMP/fakesmsc.log")" = 0 ] && ok || fail "--no-wait sent something"
 
-PORT=$(kannel_rig_free_port)
-TOKEN=tok-$RANDOM$RANDOM
-cat >"$TMP/serve.conf" <<CONF
-listen: 127.0.0.1:$PORT
-sms_callback_token: $TOKEN
-sms_gateway: kannel
-sms_gateway_url: $KANNEL_URL
-sms_gateway_user: dialer
-sms_gateway_from: 890123
-sms_gateway_dlr_url: http://127.0.0.1:$PORT/api/v1/sms/dlr?token=$TOKEN
-sms_gateway_concurrency: 4
-sms_gateway_rate: 250
-sms_gateway_batch: 16
-sms_gateway_poll_seconds: 1
-CONF
-start_serve() {
-  "$SONDEO" serve --config "$TMP/serve.conf" --clock-start 2026-11-27T15:00:00Z \
-    >>"$TMP/serve.out" 2>>"$TMP/serve.err" &
-  SERVE_PID=$!
-  kannel_rig_wait_port "$PORT" || { fail "serve did not start: $(tail -3 "$TMP/serve.err")"; exit 1; }
-}
+serve_rig_conf 'sms_gateway_concurrency: 4' 'sms_gateway_rate: 250' 'sms_gateway_batch: 16'
 # wait_state STATE N [TENTHS]: until N rows of blast 1 are in STATE.
 wait_state() {
   for _ in $(seq "${3:-300}"); do

@@ -11,42 +11,17 @@ SONDEO=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 RIG_DIR=$TMP
 . "$HERE/kannel_rig.sh"
-SERVE_PID=""
-cleanup() {
-  [ -n "$SERVE_PID" ] && kill -9 "$SERVE_PID" 2>/dev/null
-  kannel_rig_kill
-  wait 2>/dev/null
-  if [ -n "${KEEP_TMP:-}" ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-
+. "$HERE/serve_rig.sh"  # the EXIT trap, $DB, db(), serve_rig_conf, start_serve
 KANNEL_HTTP_RETRY=10 kannel_rig_config smpp || exit 1
 kannel_rig_start || { echo "Kannel did not start: $(tail -3 "$TMP/bearerbox.log")" >&2; exit 1; }
 
-DB=$TMP/s.db
-export SONDEO_DB=$DB SONDEO_SMS_PASSWORD=secret
-"$SONDEO" init >/dev/null || { echo "init failed" >&2; exit 1; }
 # 50 recipients: five per last digit 0-9.
 python3 "$HERE/seed_contacts.py" "$DB" 50 'Ana %d' '+573120000%03d' Orito || exit 1
-db() { sqlite3 -cmd ".timeout 5000" "$DB" "$@"; }
 
 expect_rc 0 "schedule" -- "$SONDEO" --json sms --clock-start "2026-11-27 10:00" send \
   --campaign art --at "2026-11-27 10:00" --no-wait --text "Hola {nombres}, su opinión cuenta."
-PORT=$(kannel_rig_free_port)
-TOKEN=tok-$RANDOM$RANDOM
-cat >"$TMP/serve.conf" <<CONF
-listen: 127.0.0.1:$PORT
-sms_callback_token: $TOKEN
-sms_gateway_url: $KANNEL_URL
-sms_gateway_user: dialer
-sms_gateway_from: 890123
-sms_gateway_dlr_url: http://127.0.0.1:$PORT/api/v1/sms/dlr?token=$TOKEN
-sms_gateway_poll_seconds: 1
-CONF
-"$SONDEO" serve --config "$TMP/serve.conf" --clock-start 2026-11-27T15:00:00Z \
-  >"$TMP/serve.out" 2>"$TMP/serve.err" &
-SERVE_PID=$!
-kannel_rig_wait_port "$PORT" || { fail "serve did not start: $(tail -3 "$TMP/serve.err")"; exit 1; }
+serve_rig_conf
+start_serve
 
 # A report with a wrong token is refused and changes nothing.
 CODE=$(curl -s -o /dev/null -w '%{http_code}' \
