@@ -116,17 +116,9 @@ SipOutcome MapSipFinal(int code, bool cancelled_by_timeout, const SipOutcomeTabl
 }
 
 bool CircuitBreaker::AllowCall(Clock::time_point now) {
-  switch (state(now)) {
-    case State::kClosed:
-      return true;
-    case State::kOpen:
-      return false;
-    case State::kHalfOpen:
-      if (probe_in_flight_) return false;
-      probe_in_flight_ = true;
-      return true;
-  }
-  return false;
+  if (!WouldAllow(now)) return false;
+  if (state(now) == State::kHalfOpen) probe_in_flight_ = true;  // the one probe
+  return true;
 }
 
 bool CircuitBreaker::WouldAllow(Clock::time_point now) const {
