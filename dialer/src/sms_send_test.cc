@@ -112,6 +112,14 @@ class FakeGateway {
   std::vector<std::string> events_;  // "ok TO", "503 TO", or a Mark()
 };
 
+// A Kannel-style HTTP gateway pointed at `gw`; `concurrency` 0 keeps the default.
+Result<std::unique_ptr<HttpGateway>> KannelAt(const FakeGateway& gw, int concurrency = 0) {
+  GatewayConfig cfg;
+  cfg.kannel.url = gw.Url();
+  if (concurrency > 0) cfg.concurrency = concurrency;
+  return HttpGateway::Create(cfg);
+}
+
 class SmsSendTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -241,10 +249,7 @@ TEST_F(SmsSendTest, SendsOnceResumesAfterCrashAndRetries5xx) {
   ASSERT_OK(id);
   // A "crash": two rows left in 'sending'.
   ASSERT_OK(db_->Exec("UPDATE sms_messages SET state = 'sending' WHERE id IN (1, 2)"));
-  GatewayConfig cfg;
-  cfg.kannel.url = gw.Url();
-  cfg.concurrency = 4;
-  auto g = HttpGateway::Create(cfg);
+  auto g = KannelAt(gw, 4);
   ASSERT_OK(g);
   ManualClock clock(Friday10());
   int sleeps = 0;
@@ -291,10 +296,7 @@ TEST_F(SmsSendTest, StreamBacksOffOn5xxMidBlastAndSendsOnce) {
     approve.approve_overrun = true;
     auto id = CreateBlast(*db_, req, *plan, approve, Friday10());
     ASSERT_OK(id);
-    GatewayConfig cfg;
-    cfg.kannel.url = gw.Url();
-    cfg.concurrency = 4;
-    auto g = HttpGateway::Create(cfg);
+    auto g = KannelAt(gw, 4);
     ASSERT_OK(g);
     ManualClock clock(Friday10());
     std::vector<Duration> sleeps;
@@ -348,9 +350,7 @@ TEST_F(SmsSendTest, WaitsForLegalHoursAndRejects4xxWithoutRetry) {
   ASSERT_OK(plan);
   auto id = CreateBlast(*db_, req, *plan, {}, sat16);
   ASSERT_OK(id);
-  GatewayConfig cfg;
-  cfg.kannel.url = gw.Url();
-  auto g = HttpGateway::Create(cfg);
+  auto g = KannelAt(gw);
   ASSERT_OK(g);
   ManualClock clock(sat16);
   Duration slept{0};
@@ -381,9 +381,7 @@ TEST_F(SmsSendTest, RestartKeepsRowsConfirmedByADlrAsSent) {
   ASSERT_OK(id);
   ASSERT_OK(db_->Exec("UPDATE sms_messages SET state = 'sending' WHERE id IN (1, 2)"));
   ASSERT_OK(ApplyDlr(*db_, "sondeo-b1-c1", 1, "", Friday10()));
-  GatewayConfig cfg;
-  cfg.kannel.url = gw.Url();
-  auto g = HttpGateway::Create(cfg);
+  auto g = KannelAt(gw);
   ASSERT_OK(g);
   ManualClock clock(Friday10());
   auto r = RunBlast(*db_, *id, **g, clock, [&](Duration d) { clock.Advance(d); });
@@ -407,10 +405,7 @@ TEST_F(SmsSendTest, StopLeavesTheRestPending) {
   ASSERT_OK(plan);
   auto id = CreateBlast(*db_, req, *plan, {}, Friday10());
   ASSERT_OK(id);
-  GatewayConfig cfg;
-  cfg.kannel.url = gw.Url();
-  cfg.concurrency = 2;
-  auto g = HttpGateway::Create(cfg);
+  auto g = KannelAt(gw, 2);
   ASSERT_OK(g);
   ManualClock clock(Friday10());
   SenderOptions opts;
