@@ -14,21 +14,8 @@ SONDEO=$1
 SRC=$2
 . "$SRC/tests/cli/lib.sh"
 DB="$TMP/k.db"
-PIDS=()
-AGENTS=()
-SERVER_PID=
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null
-  for p in "${AGENTS[@]}" "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  [ -n "${KEEP:-}" ] && cp -r "$TMP" /tmp/sip3pcc-kill9-keep
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-q() { sqlite3 "$DB" "$1"; }
 . "$SRC/tests/sip/serve_lib.sh"
-CIT=$(free_port); AGT=$(free_port)
-start_uas citizens "$CIT"; PIDS+=("$UAS")
-start_uas agents "$AGT"; PIDS+=("$UAS")
+start_rig citizens
 
 add_users sara:supervisor ana:agent luis:agent
 sip_campaign k9 "Encuesta SIP kill -9" "$CIT"

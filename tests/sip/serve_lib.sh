@@ -1,13 +1,36 @@
 # Shared by the tests that run `sondeo serve` on the sip driver against sipp (serve_sip,
 # serve_kill9, serve_trunk). Source it after tests/cli/lib.sh, with $SONDEO, $SRC and $DB set.
+# It sets the EXIT trap: serve ($SERVER_PID) gets kill -9, the peers ($PIDS) and the desk
+# agents ($AGENTS) are stopped, and $TMP is removed (copied first when KEEP is set).
 HERE="$SRC/tests/sip"
+PIDS=()
+AGENTS=()
+SERVER_PID=
+serve_lib_cleanup() {
+  [ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null
+  for p in "${AGENTS[@]}" "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  [ -n "${KEEP:-}" ] && cp -r "$TMP" "/tmp/sondeo-keep-$(basename "$0" .sh)"
+  rm -rf "$TMP"
+}
+trap serve_lib_cleanup EXIT
+q() { sqlite3 "$DB" "$1"; }
 free_port() { python3 "$(dirname "${BASH_SOURCE[0]}")/../lib/free_port.py"; }
 # start_uas NAME PORT: a sipp UAS (dialer_uas.xml: behaviour by dialed number) on
-# 127.0.0.1:PORT, every message it sees in $TMP/NAME.msg; its pid in $UAS.
+# 127.0.0.1:PORT, every message it sees in $TMP/NAME.msg; its pid in $UAS and in $PIDS.
 start_uas() {
   (cd "$TMP" && exec sipp -sf "$HERE/dialer_uas.xml" -i 127.0.0.1 -p "$2" -mp "$(free_port)" -nostdin -nd \
      -trace_msg -message_file "$TMP/$1.msg" >"$TMP/$1.out" 2>&1) &
   UAS=$!
+  PIDS+=("$UAS")
+}
+# start_rig NAME: the carrier's UAS (its log $TMP/NAME.msg) on $CIT, its pid in $CARRIER_PID,
+# and the agents' phones (agents.msg) on $AGT.
+start_rig() {
+  CIT=$(free_port)
+  AGT=$(free_port)
+  start_uas "$1" "$CIT"
+  CARRIER_PID=$UAS
+  start_uas agents "$AGT"
 }
 # add_users NAME:ROLE ...: accounts whose password is clave-NAME-1.
 add_users() {

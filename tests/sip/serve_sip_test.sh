@@ -11,20 +11,8 @@ SONDEO=$1
 SRC=$2
 . "$SRC/tests/cli/lib.sh"
 DB="$TMP/s.db"
-PIDS=()
-SERVER_PID=
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  [ -n "${KEEP:-}" ] && cp -r "$TMP" /tmp/sip3pcc-serve-keep
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-q() { sqlite3 "$DB" "$1"; }
 . "$SRC/tests/sip/serve_lib.sh"
-CIT=$(free_port); AGT=$(free_port)
-start_uas citizens "$CIT"; PIDS+=("$UAS")
-start_uas agents "$AGT"; PIDS+=("$UAS")
+start_rig citizens
 
 add_users sara:supervisor ana:agent 4860000:agent
 sip_campaign sipc "Encuesta SIP" "$CIT" 'caller_id: "6017431000"'

@@ -11,21 +11,8 @@ SONDEO=$1
 SRC=$2
 . "$SRC/tests/cli/lib.sh"
 DB="$TMP/t.db"
-CARRIER_PID=
-AGENTS_UAS=
-AGENT_PID=
-SERVER_PID=
-cleanup() {
-  for p in $SERVER_PID $AGENT_PID $CARRIER_PID $AGENTS_UAS; do kill "$p" 2>/dev/null; done
-  [ -n "${KEEP:-}" ] && cp -r "$TMP" /tmp/sip3pcc-trunk-keep
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-q() { sqlite3 "$DB" "$1"; }
 . "$SRC/tests/sip/serve_lib.sh"
-CIT=$(free_port); AGT=$(free_port)
-start_uas carrier "$CIT"; CARRIER_PID=$UAS
-start_uas agents "$AGT"; AGENTS_UAS=$UAS
+start_rig carrier
 
 add_users sara:supervisor ana:agent
 sip_campaign tr "Encuesta troncal" "$CIT"
@@ -52,7 +39,7 @@ kill "$CARRIER_PID"; wait "$CARRIER_PID" 2>/dev/null; CARRIER_PID=
 sleep 0.3
 python3 "$HERE/desk_agent.py" "$URL" ana clave-ana-1 tr "$TMP/acked" --results 1 --seconds 90 --prefix b \
   2>>"$TMP/agent.err" &
-AGENT_PID=$!
+AGENTS=($!)
 for _ in $(seq 1 100); do grep -q 'Troncal SIP en falla' "$TMP/serve.err" && break; sleep 0.1; done
 grep -q 'Troncal SIP en falla' "$TMP/serve.err" && ok || fail "no circuit-breaker alert: $(tail -5 "$TMP/serve.err")"
 # ... and the supervisors see it on the wallboard (it is also pushed over their WebSocket).
@@ -75,7 +62,7 @@ later=$(q "SELECT COUNT(*) FROM attempts WHERE disposition = 'FALLA_DE_RED'")
 
 # The trunk comes back: the next probe gets through, the agent gets a call and typifies it.
 start_uas carrier2 "$CIT"; CARRIER_PID=$UAS
-wait "$AGENT_PID"; rc=$?; AGENT_PID=
+wait "${AGENTS[0]}"; rc=$?; AGENTS=()
 [ "$rc" = 0 ] && ok || fail "no call after the trunk came back (rc $rc): $(tail -3 "$TMP/agent.err"; tail -5 "$TMP/serve.err")"
 for _ in $(seq 1 50); do grep -q 'Troncal SIP recuperada' "$TMP/serve.err" && break; sleep 0.1; done
 grep -q 'Troncal SIP recuperada' "$TMP/serve.err" && ok || fail "no recovery alert"
