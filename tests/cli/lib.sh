@@ -17,6 +17,12 @@ expect_rc() {
 contains() { # contains HAYSTACK NEEDLE DESCRIPTION
   case "$1" in *"$2"*) ok ;; *) fail "$3: '$2' not in: $1" ;; esac
 }
+# wait_listening OUTFILE: waits (10 s at most) for `sondeo serve`'s "listening URL" line in
+# OUTFILE (its stdout); the URL in $URL, empty when it never came.
+wait_listening() {
+  for _ in $(seq 1 100); do grep -q '^listening' "$1" && break; sleep 0.1; done
+  URL=$(sed -n 's/^listening //p' "$1" | head -1)
+}
 finish() {
   echo "$PASSES passed, $FAILS failed"
   [ "$FAILS" -eq 0 ]

@@ -16,8 +16,8 @@ printf 'header_timeout_seconds: 2\n' >"$TMP/serve.conf"
 "$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/serve.conf" --pbkdf2-iterations 1000 \
   >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVER_PID=$!
-for _ in $(seq 1 100); do grep -q '^listening' "$TMP/serve.out" && break; sleep 0.1; done
-PORT=$(sed -n 's/^listening http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/serve.out" | head -1)
+wait_listening "$TMP/serve.out"
+PORT=${URL##*:}
 [ -n "$PORT" ] || { echo "serve did not start: $(cat "$TMP/serve.out" "$TMP/serve.err")" >&2; exit 1; }
 python3 "$SRC/tests/reliability/http_abuse.py" "$PORT" 2 && ok || fail "http_abuse.py"
 kill -0 "$SERVER_PID" 2>/dev/null && ok || fail "serve died"

@@ -46,12 +46,10 @@ sim_ring_seconds: 3
 CONF
 
 start_serve() {
-  : > "$TMP/serve.out"
   "$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/serve.conf" \
     --clock-start 2026-12-01T15:00:00Z >"$TMP/serve.out" 2>>"$TMP/serve.err" &
   SERVER_PID=$!
-  for _ in $(seq 1 100); do grep -q '^listening' "$TMP/serve.out" && break; sleep 0.1; done
-  URL=$(sed -n 's/^listening //p' "$TMP/serve.out" | head -1)
+  wait_listening "$TMP/serve.out"
   [ -n "$URL" ] || { fail "serve did not start: $(cat "$TMP/serve.err")"; exit 1; }
 }
 kill9() { kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }

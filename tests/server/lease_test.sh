@@ -36,8 +36,7 @@ start() { # start NAME -> pid in $PID, url in $URL
   "$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --clock-start 2026-12-01T15:00:00Z \
     >"$TMP/$1.out" 2>"$TMP/$1.err" &
   PID=$!
-  for _ in $(seq 1 100); do grep -q '^listening' "$TMP/$1.out" && break; sleep 0.1; done
-  URL=$(sed -n 's/^listening //p' "$TMP/$1.out" | head -1)
+  wait_listening "$TMP/$1.out"
   [ -n "$URL" ] || fail "serve $1 did not start: $(cat "$TMP/$1.err")"
 }
 owner() { q "SELECT owner_pid FROM campaign_leases WHERE campaign_id = 'lc'"; }

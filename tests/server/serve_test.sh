@@ -26,8 +26,7 @@ printf 'sim_answer_rate: 1\nsim_busy_share: 0\nsim_voicemail_share: 0\nsim_inval
 "$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/serve.conf" --clock-start 2026-12-01T15:00:00Z \
   >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVER_PID=$!
-for _ in $(seq 1 100); do grep -q '^listening' "$TMP/serve.out" && break; sleep 0.1; done
-URL=$(sed -n 's/^listening //p' "$TMP/serve.out" | head -1)
+wait_listening "$TMP/serve.out"
 case "$URL" in http://127.0.0.1:[0-9]*) ok ;; *) fail "no 'listening' line: $(cat "$TMP/serve.out" "$TMP/serve.err")"; exit 1 ;; esac
 
 page=$(curl -s "$URL/")

@@ -22,15 +22,6 @@ sip_campaign k9 "Encuesta SIP kill -9" "$CIT"
 import_synthetic k9 1
 serve_conf 2000200 "$AGT"
 
-start_serve() {
-  : > "$TMP/serve.out"
-  "$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/serve.conf" \
-    --clock-start 2026-12-01T15:00:00Z >"$TMP/serve.out" 2>>"$TMP/serve.err" &
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do grep -q '^listening' "$TMP/serve.out" && break; sleep 0.1; done
-  URL=$(sed -n 's/^listening //p' "$TMP/serve.out" | head -1)
-  [ -n "$URL" ] || { fail "serve did not start: $(cat "$TMP/serve.err")"; finish; exit 1; }
-}
 start_agents() { # start_agents ROUND
   AGENTS=()
   for a in ana luis; do

@@ -53,6 +53,15 @@ sip_campaign() {
   } >"$TMP/c.yaml"
   expect_rc 0 "campaign create" -- "$SONDEO" --db "$DB" campaign create "$TMP/c.yaml"
 }
+# start_serve: serve on $TMP/serve.conf, its clock on Tuesday 2026-12-01 10:00 in Bogotá
+# (inside the calling windows), stdout in serve.out, stderr appended to serve.err; $URL.
+start_serve() {
+  "$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/serve.conf" \
+    --clock-start 2026-12-01T15:00:00Z >"$TMP/serve.out" 2>>"$TMP/serve.err" &
+  SERVER_PID=$!
+  wait_listening "$TMP/serve.out"
+  [ -n "$URL" ] || { fail "serve did not start: $(cat "$TMP/serve.err")"; finish; exit 1; }
+}
 # import_synthetic CAMPAIGN N: 12 synthetic contacts imported into CAMPAIGN, documents
 # N0000000{10..21} and mobiles 300 555 0N{10..21} (nobody's real number).
 import_synthetic() {

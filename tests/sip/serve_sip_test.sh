@@ -24,12 +24,7 @@ printf 'sip_agent_uri_format: sip:fijo@pbx\n' > "$TMP/bad.conf"
 expect_rc 1 "agent uri without {agent}" -- "$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/bad.conf"
 contains "$ERR" "bad.conf:1:1: sip_agent_uri_format" "bad agent uri error names the place"
 
-"$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/serve.conf" \
-  --clock-start 2026-12-01T15:00:00Z >"$TMP/serve.out" 2>"$TMP/serve.err" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do grep -q '^listening' "$TMP/serve.out" && break; sleep 0.1; done
-URL=$(sed -n 's/^listening //p' "$TMP/serve.out" | head -1)
-[ -n "$URL" ] || { fail "serve did not start: $(cat "$TMP/serve.err")"; finish; exit 1; }
+start_serve
 login() { curl -s -c "$3" -H 'Content-Type: application/json' -d "{\"user\":\"$1\",\"password\":\"$2\"}" \
   "$URL/api/v1/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])'; }
 SARA=$(login sara clave-sara-1 "$TMP/sara")

@@ -18,12 +18,7 @@ add_users sara:supervisor ana:agent
 sip_campaign tr "Encuesta troncal" "$CIT"
 import_synthetic tr 2
 serve_conf 2000100 "$AGT"
-"$SONDEO" --db "$DB" serve --listen 127.0.0.1:0 --config "$TMP/serve.conf" \
-  --clock-start 2026-12-01T15:00:00Z >"$TMP/serve.out" 2>"$TMP/serve.err" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do grep -q '^listening' "$TMP/serve.out" && break; sleep 0.1; done
-URL=$(sed -n 's/^listening //p' "$TMP/serve.out" | head -1)
-[ -n "$URL" ] || { fail "serve did not start: $(cat "$TMP/serve.err")"; finish; exit 1; }
+start_serve
 SARA=$(curl -s -c "$TMP/sara" -H 'Content-Type: application/json' -d '{"user":"sara","password":"clave-sara-1"}' \
   "$URL/api/v1/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])')
 code=$(curl -s -o "$TMP/body" -w '%{http_code}' -b "$TMP/sara" -H "X-CSRF-Token: $SARA" \
