@@ -15,9 +15,11 @@ namespace {
 // hold spaces and parentheses, so parsing starts after its last ')'.
 bool ReadStat(int64_t pid, char* state, int64_t* start) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in) return false;
+  std::ostringstream all;
+  all << in.rdbuf();
+  const std::string text = all.str();
   const size_t close = text.rfind(')');
-  if (!in.good() && text.empty()) return false;
   if (close == std::string::npos) return false;
   std::istringstream rest(text.substr(close + 1));
   std::string field;

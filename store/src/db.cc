@@ -370,6 +370,26 @@ ScopedCacheSize::~ScopedCacheSize() {
   if (previous_) (void)db_->Exec("PRAGMA cache_size = " + std::to_string(*previous_));
 }
 
+// --- ScopedForeignKeysOff ---
+
+ScopedForeignKeysOff::ScopedForeignKeysOff(Db& db) {
+  // Inside a transaction the pragma is a no-op: say so rather than pretend.
+  if (sqlite3_get_autocommit(db.db_.get()) == 0) return;
+  auto st = db.Prepare("PRAGMA foreign_keys");
+  if (!st.ok()) return;
+  auto row = st->Step();
+  if (!row.ok() || !*row || st->Int(0) == 0) return;
+  st->Reset();
+  if (db.Exec("PRAGMA foreign_keys=OFF").ok()) db_ = &db;
+}
+
+ScopedForeignKeysOff::~ScopedForeignKeysOff() {
+  if (db_ == nullptr) return;
+  if (Status s = db_->Exec("PRAGMA foreign_keys=ON"); !s.ok()) {
+    log::Error("store: foreign_keys=ON could not be restored: {}", s.message());
+  }
+}
+
 // --- Transaction ---
 
 Result<Transaction> Transaction::Begin(Db& db) {

@@ -85,6 +85,30 @@ TEST(DbTest, DeferredSyncSkipsTheFsyncOnlyInItsScope) {
   EXPECT_EQ(Count(**fast, "PRAGMA synchronous"), 1);
 }
 
+TEST(DbTest, ScopedForeignKeysOffOnlyInItsScope) {
+  TempDir dir;
+  auto db = Db::Open(dir.File("k.db"), DbOptions{.migrations = V2()});
+  ASSERT_OK(db);
+  {
+    ScopedForeignKeysOff off(**db);
+    EXPECT_EQ(Count(**db, "PRAGMA foreign_keys"), 0);
+    // A dangling reference goes in while it is alive...
+    ASSERT_OK((*db)->Exec("INSERT INTO phones(person_id, e164) VALUES (7, '+573001112233')"));
+  }
+  EXPECT_EQ(Count(**db, "PRAGMA foreign_keys"), 1);
+  // ...and not after it.
+  EXPECT_FALSE((*db)->Exec("INSERT INTO phones(person_id, e164) VALUES (8, '+573001112234')").ok());
+  // Inside a transaction the pragma would do nothing: the guard leaves it alone.
+  auto txn = Transaction::Begin(**db);
+  ASSERT_OK(txn);
+  {
+    ScopedForeignKeysOff off(**db);
+    EXPECT_EQ(Count(**db, "PRAGMA foreign_keys"), 1);
+  }
+  ASSERT_OK(txn->Commit());
+  EXPECT_EQ(Count(**db, "PRAGMA foreign_keys"), 1);
+}
+
 TEST(DbTest, NotDurableIsSynchronousNormal) {
   TempDir dir;
   DbOptions opts;

@@ -92,6 +92,7 @@ class Db {
   friend class Statement;
   friend class Transaction;
   friend class DeferredSync;
+  friend class ScopedForeignKeysOff;
 };
 
 // A prepared statement. Bind parameters are 1-based, as in SQLite.
@@ -156,6 +157,21 @@ class ScopedCacheSize {
  private:
   Db* db_;
   std::optional<int64_t> previous_;  // PRAGMA cache_size as it was
+};
+
+// Turns foreign-key enforcement off for a bulk load whose references the loader builds itself
+// in the same transaction (each checked row costs a B-tree lookup of its parent: about half
+// of SQLite's insert work for the contacts and phones of a base). Must be made outside a
+// transaction, where the setting applies; restores enforcement on destruction.
+class ScopedForeignKeysOff {
+ public:
+  explicit ScopedForeignKeysOff(Db& db);
+  ~ScopedForeignKeysOff();
+  ScopedForeignKeysOff(const ScopedForeignKeysOff&) = delete;
+  ScopedForeignKeysOff& operator=(const ScopedForeignKeysOff&) = delete;
+
+ private:
+  Db* db_ = nullptr;  // null when there is nothing to restore
 };
 
 // BEGIN IMMEDIATE on construction; rolls back on destruction unless Commit() succeeded.
