@@ -106,8 +106,8 @@ class StageTimer {
 // The second half of a split pass 1, on a thread of its own. The destructor (every early
 // return) stops and joins it.
 struct SecondHalf {
-  using Classify = std::function<void(PassPart&, std::vector<std::string_view>&, uint64_t,
-                                      std::vector<PhoneReject>&)>;
+  using Classify =
+      std::function<void(PassPart&, std::vector<std::string_view>&, uint64_t, PieceRejects&)>;
   std::unique_ptr<TableCursor> cursor;
   uint64_t start = 0;
   PassPart part;
@@ -125,7 +125,7 @@ struct SecondHalf {
     thread = std::thread([this, classify = std::move(classify)] {
       const double cpu0 = ThreadCpuMs();
       std::vector<std::string_view> view;
-      std::vector<PhoneReject> rejects;
+      PieceRejects rejects;
       while (!stop.load(std::memory_order_relaxed)) {
         uint64_t mark = 0;
         auto got = cursor->NextView(view, mark);
@@ -388,6 +388,18 @@ RowCode MostSpecific(const std::vector<PhoneReject>& rejects) {
   return best;
 }
 
+RowCode RowRejectCode(const PieceRejects& pieces, CellNormalizer& normalizer) {
+  RowCode code = MostSpecific(pieces.judged);
+  if (pieces.unchecked.empty()) return code;
+  if (code != RowCode::kNoPhone && static_cast<int>(code) <= static_cast<int>(RowCode::kForeign)) {
+    return code;
+  }
+  for (const std::string& raw : pieces.unchecked) {
+    if (normalizer.CheckForeign(raw) == PhoneReject::kForeign) return RowCode::kForeign;
+  }
+  return RowCode::kInvalid;
+}
+
 std::vector<ReasonInfo> RejectReasons() {
   std::vector<ReasonInfo> out;
   for (RowCode c :
@@ -500,7 +512,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   };
   // One record into `part` (const captures only: called by both threads of a split).
   auto classify = [&](PassPart& part, CellNormalizer& norm, std::vector<std::string_view>& view,
-                      uint64_t mark, std::vector<PhoneReject>& piece_rejects) {
+                      uint64_t mark, PieceRejects& piece_rejects) {
     pad(view);
     part.marks.push_back(mark);
     RowState st;
@@ -520,7 +532,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     };
     RowPlace place{field(map.departamento), field(map.municipio)};
     DedupRow row;
-    piece_rejects.clear();
+    piece_rejects.Clear();
     for (size_t col : map.phones) {
       const CellResult& cell = norm.Normalize(f[col], place);
       for (const auto& p : cell.phones) {
@@ -529,11 +541,11 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
           row.phones.push_back(p);
         }
       }
-      for (const auto& r : cell.rejected) piece_rejects.push_back(r.reason);
+      piece_rejects.Add(cell);
     }
     if (row.phones.empty()) {
       st.cls = RowClass::kRejected;
-      st.code = MostSpecific(piece_rejects);
+      st.code = RowRejectCode(piece_rejects, norm);
       part.states.push_back(st);
       return;
     }
@@ -558,7 +570,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     if (second_normalizer != nullptr) {
       second.Start(std::move(cursor), [&, norm = second_normalizer.get()](
                                           PassPart& part, std::vector<std::string_view>& view,
-                                          uint64_t mark, std::vector<PhoneReject>& rejects) {
+                                          uint64_t mark, PieceRejects& rejects) {
         classify(part, *norm, view, mark, rejects);
       });
     }
@@ -566,7 +578,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   const double text_bytes = static_cast<double>(std::max<uint64_t>(1, table.TextBytes()));
   PassPart first;
   std::vector<std::string_view> view;
-  std::vector<PhoneReject> piece_rejects;
+  PieceRejects piece_rejects;
   bool checking = second.started();  // looking for the mark where the halves meet
   std::optional<size_t> meet;        // index of that mark among the second half's
   while (true) {

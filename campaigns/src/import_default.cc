@@ -16,12 +16,19 @@ class PhoneCellNormalizer final : public CellNormalizer {
   std::unique_ptr<CellNormalizer> ForAnotherThread() const override {
     return std::make_unique<PhoneCellNormalizer>();
   }
+  PhoneReject CheckForeign(std::string_view raw) override {
+    return normalizer_.CheckForeign(raw);
+  }
 
  private:
-  PhoneNormalizer normalizer_;
+  PhoneNormalizer normalizer_{PhoneNormalizer::Options{.defer_foreign = true}};
 };
 
 }  // namespace
+
+std::unique_ptr<CellNormalizer> NewPhoneCellNormalizer() {
+  return std::make_unique<PhoneCellNormalizer>();
+}
 
 Result<ImportResult> Import(store::Db& db, const std::string& path, const ImportOptions& options,
                             Clock& clock) {

@@ -21,7 +21,13 @@ class CellNormalizer {
   // two halves at once); nullptr: this one is not to be copied, the import stays on one
   // thread.
   virtual std::unique_ptr<CellNormalizer> ForAnotherThread() const { return nullptr; }
+  // Same contract as PhoneNormalizer::CheckForeign, for the pieces Normalize returned
+  // `unchecked`.
+  virtual PhoneReject CheckForeign(std::string_view raw) = 0;
 };
+
+// The production normaliser: PhoneNormalizer, foreign numbers judged only when needed.
+std::unique_ptr<CellNormalizer> NewPhoneCellNormalizer();
 
 // How the two halves of a split pass 1 went (tests).
 struct SplitReport {
@@ -65,6 +71,29 @@ std::string_view RowCodeText(RowCode code);
 RowCode FromPhoneReject(PhoneReject r);
 // The most specific code among the rejected pieces of a row (kNoPhone when none).
 RowCode MostSpecific(const std::vector<PhoneReject>& rejects);
+
+// The rejected pieces of one row's phone cells (scratch, one per thread).
+struct PieceRejects {
+  std::vector<PhoneReject> judged;
+  std::vector<std::string> unchecked;  // foreign pieces not judged yet
+  void Clear() {
+    judged.clear();
+    unchecked.clear();
+  }
+  void Add(const CellResult& cell) {
+    for (const auto& r : cell.rejected) {
+      if (r.unchecked) {
+        unchecked.push_back(r.raw);
+      } else {
+        judged.push_back(r.reason);
+      }
+    }
+  }
+};
+// The code of a row left without any callable phone: MostSpecific of its pieces, where an
+// unchecked foreign piece is judged by `normalizer` only when its verdict can name the code
+// (nothing more specific than NUMERO_EXTRANJERO among the others).
+RowCode RowRejectCode(const PieceRejects& pieces, CellNormalizer& normalizer);
 
 // CSV output helpers (comma-separated, RFC 4180 quoting).
 void AppendCsvField(std::string& line, std::string_view field);

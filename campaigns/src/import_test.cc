@@ -17,19 +17,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class RealNormalizer final : public CellNormalizer {
- public:
-  const CellResult& Normalize(std::string_view cell, const RowPlace& place) override {
-    return n_.NormalizeCell(cell, place);
-  }
-  std::unique_ptr<CellNormalizer> ForAnotherThread() const override {
-    return std::make_unique<RealNormalizer>();
-  }
-
- private:
-  PhoneNormalizer n_;
-};
-
 class ImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -170,7 +157,8 @@ TEST_F(ImportTest, ExistingContactGainsPhonesOfLaterDuplicates) {
 }
 
 TEST_F(ImportTest, InjectedFailureRollsEverythingBack) {
-  RealNormalizer n;
+  auto normalizer = NewPhoneCellNormalizer();
+  CellNormalizer& n = *normalizer;
   ImportOptions opts;
   opts.campaign_id = "nueva";
   opts.rejects_path = dir_.File("rechazos.csv");
@@ -215,7 +203,8 @@ TEST_F(ImportTest, LargeImportRebuildsIndexes) {
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN "
         "('contacts_campaign', 'phones_contact')");
   };
-  RealNormalizer n;
+  auto normalizer = NewPhoneCellNormalizer();
+  CellNormalizer& n = *normalizer;
   ImportOptions opts;
   opts.campaign_id = "grande";
   ImportHooks hooks;
@@ -277,6 +266,25 @@ TEST_F(ImportTest, RejectsFile) {
   EXPECT_THAT(rej, HasSubstr("33445566,Fila,Corta,3209876543,,,,,6,rechazado,FILA_IRREGULAR,"));
   // Callable rows are not there; 5 non-callable rows + header.
   EXPECT_EQ(std::count(rej.begin(), rej.end(), '\n'), 6);
+}
+
+// Foreign numbers are judged by libphonenumber only when the verdict names the row's
+// reason; the codes are the same as if every one had been judged.
+TEST_F(ImportTest, ForeignNumbersNameTheReasonOnlyWhenNeeded) {
+  auto r = Run(Write("extranjeros.csv",
+                     "cedula;celular;telefono\n"
+                     "1001;+1 212 736 5000;\n"                   // valid foreign
+                     "1002;+1 123 456 7890;\n"                   // no area code 123: invalid
+                     "1003;+1 123 456 7890;+34 912 345 678\n"    // one of them valid
+                     "1004;+1 212 736 5000;3000000000\n"         // placeholder is more specific
+                     "1005;+1 212 736 5000;12345\n"              // invalid is less specific
+                     "1006;+1 212 736 5000 / 3001234568;\n"));   // callable
+  ASSERT_OK(r);
+  EXPECT_EQ(r->funnel.callable, 1);
+  EXPECT_EQ(r->funnel.rejected, 5);
+  EXPECT_EQ(r->funnel.reasons["NUMERO_EXTRANJERO"], 3);
+  EXPECT_EQ(r->funnel.reasons["TELEFONO_INVALIDO"], 1);
+  EXPECT_EQ(r->funnel.reasons["NUMERO_RELLENO"], 1);
 }
 
 TEST_F(ImportTest, SuppressionAppliesToImportsAndExistingContacts) {
@@ -447,7 +455,8 @@ class SplitImportTest : public ImportTest {
  protected:
   ImportOutcome RunSplit(const std::string& file, const std::string& campaign, bool split,
                          SplitReport* report = nullptr, const std::string& encoding = "auto") {
-    RealNormalizer n;
+    auto normalizer = NewPhoneCellNormalizer();
+  CellNormalizer& n = *normalizer;
     ImportOptions opts;
     opts.campaign_id = campaign;
     opts.encoding = encoding;
@@ -592,7 +601,8 @@ TEST_F(SplitImportTest, TwoHalvesGiveWhatOneThreadGives) {
 
 TEST_F(SplitImportTest, SmallFileStaysOnOneThread) {
   SplitReport report;
-  RealNormalizer n;
+  auto normalizer = NewPhoneCellNormalizer();
+  CellNormalizer& n = *normalizer;
   ImportOptions opts;
   opts.campaign_id = "c1";
   ImportHooks hooks;

@@ -96,9 +96,11 @@ const i18n::phonenumbers::PhoneNumberUtil& Util() {
 }  // namespace
 
 struct PhoneNormalizer::Impl {
+  Options options;
   CellResult scratch;
   std::vector<std::string_view> pieces;
   std::unordered_map<std::string, CellResult, ViewHash, std::equal_to<>> cache;
+  std::unordered_map<std::string, PhoneReject, ViewHash, std::equal_to<>> foreign_verdicts;
   uint64_t hits = 0;
   uint64_t misses = 0;
 
@@ -164,6 +166,9 @@ struct PhoneNormalizer::Impl {
 };
 
 PhoneNormalizer::PhoneNormalizer() : impl_(std::make_unique<Impl>()) {}
+PhoneNormalizer::PhoneNormalizer(Options options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+}
 PhoneNormalizer::~PhoneNormalizer() = default;
 
 const CellResult& PhoneNormalizer::NormalizeCell(std::string_view cell, const RowPlace& place) {
@@ -210,6 +215,11 @@ const CellResult& PhoneNormalizer::NormalizeCell(std::string_view cell, const Ro
                                                               : PhoneReject::kInvalid);
         break;
       case CleanKind::kForeign:
+        if (m.options.defer_foreign) {
+          m.scratch.rejected.push_back(RejectedPhone{std::string(piece), PhoneReject::kForeign,
+                                                     /*unchecked=*/true});
+          break;
+        }
         // The cache is consulted only here: a cell answered on the fast path costs less
         // than hashing it.
         if (!used_library) {
@@ -229,6 +239,23 @@ const CellResult& PhoneNormalizer::NormalizeCell(std::string_view cell, const Ro
     return m.cache.emplace(std::string(cell), m.scratch).first->second;
   }
   return m.scratch;
+}
+
+PhoneReject PhoneNormalizer::CheckForeign(std::string_view raw) {
+  Impl& m = *impl_;
+  if (auto it = m.foreign_verdicts.find(raw); it != m.foreign_verdicts.end()) return it->second;
+  const Cleaned c = phone_internal::CleanPiece(raw);
+  m.scratch.phones.clear();
+  m.scratch.rejected.clear();
+  if (c.kind == CleanKind::kForeign) m.Library(raw, c);
+  // Foreign pieces never start with 57, so libphonenumber never makes one callable: what it
+  // says is kForeign or kInvalid. A piece that is not foreign at all is no number.
+  const PhoneReject verdict = m.scratch.rejected.empty() ? PhoneReject::kInvalid
+                                                         : m.scratch.rejected.front().reason;
+  m.scratch.rejected.clear();
+  if (m.foreign_verdicts.size() >= kMaxCacheEntries) m.foreign_verdicts.clear();
+  m.foreign_verdicts.emplace(std::string(raw), verdict);
+  return verdict;
 }
 
 uint64_t PhoneNormalizer::cache_hits() const { return impl_->hits; }

@@ -37,15 +37,26 @@ struct Case {
 
 void RunTable(const std::vector<Case>& cases) {
   PhoneNormalizer norm;
+  PhoneNormalizer deferred(PhoneNormalizer::Options{.defer_foreign = true});
   for (const Case& c : cases) {
+    const RowPlace place{c.departamento, c.municipio};
     // Twice: the second run may come from the cache and must say the same.
     for (int round = 0; round < 2; ++round) {
-      const CellResult& r = norm.NormalizeCell(c.cell, RowPlace{c.departamento, c.municipio});
+      const CellResult& r = norm.NormalizeCell(c.cell, place);
       EXPECT_THAT(Outcome(r), ElementsAreArray(c.want))
           << "cell [" << c.cell << "] dep [" << c.departamento << "] mun [" << c.municipio
           << "] round " << round;
+      // Deferring the foreign verdicts changes nothing once each unchecked piece is judged.
+      CellResult d = deferred.NormalizeCell(c.cell, place);
+      for (RejectedPhone& p : d.rejected) {
+        if (!p.unchecked) continue;
+        EXPECT_EQ(p.reason, PhoneReject::kForeign) << p.raw;
+        p.reason = deferred.CheckForeign(p.raw);
+      }
+      EXPECT_THAT(Outcome(d), ElementsAreArray(c.want)) << "deferred, cell [" << c.cell << "]";
     }
   }
+  EXPECT_EQ(deferred.cache_misses(), 0u);  // it never asked libphonenumber in NormalizeCell
 }
 
 // domain.md §1.5: what 8.12.57 accepts as written, and what sondeo does with it.
@@ -345,6 +356,24 @@ TEST(PhoneNormalizerTest, CachesCellsThatNeededTheLibrary) {
               ElementsAre("+576042345678 f", "!NUMERO_EXTRANJERO"));
   EXPECT_THAT(Outcome(norm.NormalizeCell("2345678 / +34 912 345 678", {"Valle", ""})),
               ElementsAre("+576022345678 f", "!NUMERO_EXTRANJERO"));
+}
+
+TEST(PhoneNormalizerTest, DeferredForeignPiecesAreJudgedOnRequest) {
+  PhoneNormalizer norm(PhoneNormalizer::Options{.defer_foreign = true});
+  const CellResult& r = norm.NormalizeCell("+1 123 456 7890 / +34 912 345 678 / 3001234568");
+  ASSERT_EQ(r.phones.size(), 1u);
+  ASSERT_EQ(r.rejected.size(), 2u);
+  EXPECT_TRUE(r.rejected[0].unchecked);
+  EXPECT_TRUE(r.rejected[1].unchecked);
+  const std::string invalid = r.rejected[0].raw;
+  const std::string valid = r.rejected[1].raw;
+  EXPECT_EQ(norm.CheckForeign(invalid), PhoneReject::kInvalid);  // no area code 123
+  EXPECT_EQ(norm.CheckForeign(valid), PhoneReject::kForeign);
+  EXPECT_EQ(norm.CheckForeign(valid), PhoneReject::kForeign);  // from its cache
+  // Colombian numbers written the international way are never deferred.
+  const CellResult& co = norm.NormalizeCell("+57 300 123 4568 / 0057 3001234569");
+  EXPECT_THAT(Outcome(co), ElementsAre("+573001234568 m", "+573001234569 m"));
+  EXPECT_EQ(norm.CheckForeign("3001234568"), PhoneReject::kInvalid);  // not foreign at all
 }
 
 }  // namespace

@@ -53,6 +53,10 @@ struct Phone {
 struct RejectedPhone {
   std::string raw;  // the piece of the cell, as read
   PhoneReject reason = PhoneReject::kInvalid;
+  // Only with Options::defer_foreign: a number after '+' or an international prefix (never
+  // +57) that libphonenumber has not judged yet. `reason` is kForeign until
+  // CheckForeign(raw) says whether it is (kForeign) or not (kInvalid) a valid number.
+  bool unchecked = false;
 };
 
 struct CellResult {
@@ -68,7 +72,15 @@ struct RowPlace {
 
 class PhoneNormalizer {
  public:
+  struct Options {
+    // libphonenumber takes 20-25 us per foreign number (parse and validation), more than
+    // the rest of a cell's work by far, and its verdict only names the reason of a reject.
+    // With this set, foreign pieces come back unchecked and the caller asks CheckForeign
+    // only when that reason is needed (a row left without any callable phone).
+    bool defer_foreign = false;
+  };
   PhoneNormalizer();
+  explicit PhoneNormalizer(Options options);
   ~PhoneNormalizer();
   PhoneNormalizer(const PhoneNormalizer&) = delete;
   PhoneNormalizer& operator=(const PhoneNormalizer&) = delete;
@@ -76,6 +88,10 @@ class PhoneNormalizer {
   // Normalises every number in `cell`. An empty or blank cell gives an empty result.
   // The reference stays valid until the next call on this normaliser.
   const CellResult& NormalizeCell(std::string_view cell, const RowPlace& place = {});
+
+  // libphonenumber's verdict on a piece that came back `unchecked`: kForeign (a valid
+  // number of another country) or kInvalid. Cached per piece.
+  PhoneReject CheckForeign(std::string_view raw);
 
   // The 60X zone digit ('1','2','4'..'8') of a departamento or municipio name (accent- and
   // case-insensitive), or 0 when unknown.
