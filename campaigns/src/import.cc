@@ -568,11 +568,10 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   if (std::unique_ptr<TableCursor> cursor = table.SplitHalf(hooks.split_min_bytes)) {
     second_normalizer = normalizer.ForAnotherThread();
     if (second_normalizer != nullptr) {
-      second.Start(std::move(cursor), [&, norm = second_normalizer.get()](
-                                          PassPart& part, std::vector<std::string_view>& view,
-                                          uint64_t mark, PieceRejects& rejects) {
-        classify(part, *norm, view, mark, rejects);
-      });
+      second.Start(std::move(cursor),
+                   [&, norm = second_normalizer.get()](
+                       PassPart& part, std::vector<std::string_view>& view, uint64_t mark,
+                       PieceRejects& rejects) { classify(part, *norm, view, mark, rejects); });
     }
   }
   const double text_bytes = static_cast<double>(std::max<uint64_t>(1, table.TextBytes()));

@@ -16,9 +16,7 @@ class PhoneCellNormalizer final : public CellNormalizer {
   std::unique_ptr<CellNormalizer> ForAnotherThread() const override {
     return std::make_unique<PhoneCellNormalizer>();
   }
-  PhoneReject CheckForeign(std::string_view raw) override {
-    return normalizer_.CheckForeign(raw);
-  }
+  PhoneReject CheckForeign(std::string_view raw) override { return normalizer_.CheckForeign(raw); }
 
  private:
   PhoneNormalizer normalizer_{PhoneNormalizer::Options{.defer_foreign = true}};

@@ -273,12 +273,12 @@ TEST_F(ImportTest, RejectsFile) {
 TEST_F(ImportTest, ForeignNumbersNameTheReasonOnlyWhenNeeded) {
   auto r = Run(Write("extranjeros.csv",
                      "cedula;celular;telefono\n"
-                     "1001;+1 212 736 5000;\n"                   // valid foreign
-                     "1002;+1 123 456 7890;\n"                   // no area code 123: invalid
-                     "1003;+1 123 456 7890;+34 912 345 678\n"    // one of them valid
-                     "1004;+1 212 736 5000;3000000000\n"         // placeholder is more specific
-                     "1005;+1 212 736 5000;12345\n"              // invalid is less specific
-                     "1006;+1 212 736 5000 / 3001234568;\n"));   // callable
+                     "1001;+1 212 736 5000;\n"                  // valid foreign
+                     "1002;+1 123 456 7890;\n"                  // no area code 123: invalid
+                     "1003;+1 123 456 7890;+34 912 345 678\n"   // one of them valid
+                     "1004;+1 212 736 5000;3000000000\n"        // placeholder is more specific
+                     "1005;+1 212 736 5000;12345\n"             // invalid is less specific
+                     "1006;+1 212 736 5000 / 3001234568;\n"));  // callable
   ASSERT_OK(r);
   EXPECT_EQ(r->funnel.callable, 1);
   EXPECT_EQ(r->funnel.rejected, 5);
@@ -456,7 +456,7 @@ class SplitImportTest : public ImportTest {
   ImportOutcome RunSplit(const std::string& file, const std::string& campaign, bool split,
                          SplitReport* report = nullptr, const std::string& encoding = "auto") {
     auto normalizer = NewPhoneCellNormalizer();
-  CellNormalizer& n = *normalizer;
+    CellNormalizer& n = *normalizer;
     ImportOptions opts;
     opts.campaign_id = campaign;
     opts.encoding = encoding;

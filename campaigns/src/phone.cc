@@ -250,8 +250,8 @@ PhoneReject PhoneNormalizer::CheckForeign(std::string_view raw) {
   if (c.kind == CleanKind::kForeign) m.Library(raw, c);
   // Foreign pieces never start with 57, so libphonenumber never makes one callable: what it
   // says is kForeign or kInvalid. A piece that is not foreign at all is no number.
-  const PhoneReject verdict = m.scratch.rejected.empty() ? PhoneReject::kInvalid
-                                                         : m.scratch.rejected.front().reason;
+  const PhoneReject verdict =
+      m.scratch.rejected.empty() ? PhoneReject::kInvalid : m.scratch.rejected.front().reason;
   m.scratch.rejected.clear();
   if (m.foreign_verdicts.size() >= kMaxCacheEntries) m.foreign_verdicts.clear();
   m.foreign_verdicts.emplace(std::string(raw), verdict);
