@@ -334,13 +334,13 @@ Result<std::unique_ptr<TableReader>> OpenCsvBytes(std::string bytes, std::string
   if (encoding::HasUtf8Bom(bytes) && enc != Encoding::kWindows1252) {
     text = bytes.substr(3);
     enc_name = "utf-8-bom";
-    if (size_t bad = encoding::FirstInvalidUtf8(text); bad != std::string::npos) {
+    if (size_t bad = encoding::FirstInvalidUtf8Split(text); bad != std::string::npos) {
       return ErrorAt(name, text, bad, "bytes inválidos en UTF-8 (use --encoding windows-1252)");
     }
   } else if (enc == Encoding::kWindows1252) {
     text = encoding::Windows1252ToUtf8(bytes);
     enc_name = "windows-1252";
-  } else if (size_t bad = encoding::FirstInvalidUtf8(bytes); bad == std::string::npos) {
+  } else if (size_t bad = encoding::FirstInvalidUtf8Split(bytes); bad == std::string::npos) {
     text = std::move(bytes);
     enc_name = "utf-8";
   } else if (enc == Encoding::kUtf8) {

@@ -186,6 +186,19 @@ TEST(EncodingTest, Utf8Validation) {
       EXPECT_EQ(encoding::FirstInvalidUtf8(text), std::string::npos);
     }
   }
+  // Split in two halves (here from 8 bytes on): the same offsets as in one piece, also when
+  // a character or an ill-formed run straddles the middle.
+  for (size_t size : {8u, 9u, 16u, 17u, 33u}) {
+    for (size_t at = 0; at < size; ++at) {
+      for (std::string_view bad : {"\xF3", "\xC3\xB1", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+                                   "\xE2\x82", "\x80\x80\x80\x80\x80", "\xED\xA0\x80"}) {
+        std::string text(size, 'a');
+        text.replace(at, std::min(bad.size(), size - at), bad.substr(0, size - at));
+        EXPECT_EQ(encoding::FirstInvalidUtf8Split(text, 8), encoding::FirstInvalidUtf8(text))
+            << "size " << size << " at " << at;
+      }
+    }
+  }
   EXPECT_EQ(encoding::Windows1252ToUtf8("\xF1\x81"), "ñ\xEF\xBF\xBD");
   EXPECT_EQ(encoding::FoldForMatch("TELÉFONO Móvil Ñame"), "telefono movil name");
 }

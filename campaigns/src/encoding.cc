@@ -1,9 +1,11 @@
 #include "campaigns/src/encoding.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <thread>
 
 namespace sondeo::campaigns::encoding {
 
@@ -113,6 +115,22 @@ size_t FirstInvalidUtf8(std::string_view text) {
     i += len;
   }
   return std::string_view::npos;
+}
+
+size_t FirstInvalidUtf8Split(std::string_view text, size_t min_bytes) {
+  auto continuation = [&](size_t i) {
+    return (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
+  };
+  if (text.size() < std::max<size_t>(min_bytes, 8)) return FirstInvalidUtf8(text);
+  size_t mid = text.size() / 2;
+  for (int k = 0; k < 4 && continuation(mid); ++k) ++mid;
+  if (continuation(mid)) return FirstInvalidUtf8(text);  // ill-formed there anyway
+  size_t second = std::string_view::npos;
+  std::thread other([&] { second = FirstInvalidUtf8(text.substr(mid)); });
+  const size_t first = FirstInvalidUtf8(text.substr(0, mid));
+  other.join();
+  if (first != std::string_view::npos) return first;
+  return second == std::string_view::npos ? second : mid + second;
 }
 
 std::string Windows1252ToUtf8(std::string_view text) {

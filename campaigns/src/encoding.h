@@ -1,6 +1,6 @@
 #pragma once
 // Text encodings of contact bases: UTF-8 validation, BOM, Windows-1252 -> UTF-8.
-// Pure functions (no I/O).
+// Pure functions (no I/O; FirstInvalidUtf8Split uses a second thread).
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -19,6 +19,11 @@ bool HasUtf8Bom(std::string_view text);
 // The offset of the first byte that is not part of a well-formed UTF-8 sequence
 // (overlongs, surrogates and code points above U+10FFFF are ill-formed), or npos.
 size_t FirstInvalidUtf8(std::string_view text);
+
+// The same answer, the two halves of a text of at least `min_bytes` checked on two threads
+// (the second from a byte that starts a character, so each half is well-formed exactly where
+// the whole is).
+size_t FirstInvalidUtf8Split(std::string_view text, size_t min_bytes = size_t{4} << 20);
 
 // Converts Windows-1252 bytes to UTF-8. The five bytes 1252 leaves undefined
 // (81 8D 8F 90 9D) become U+FFFD.
