@@ -1,6 +1,7 @@
 // libFuzzer target for the phone normaliser: never crashes, and its outputs keep their
 // invariants (E.164 +57 and 10 national digits, mobile/fixed only, no repeats, placeholders
-// never accepted, same answer from the cache).
+// never accepted, same answer from the cache, and the same answer when the foreign verdicts
+// are deferred and asked for afterwards).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -50,6 +51,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(again.rejected.size() == first.rejected.size());
   for (size_t i = 0; i < first.phones.size(); ++i) {
     Check(again.phones[i].e164 == first.phones[i].e164);
+  }
+  // Deferred foreign verdicts: once each unchecked piece is judged, the same outcome.
+  using sondeo::campaigns::PhoneNormalizer;
+  static PhoneNormalizer deferred(PhoneNormalizer::Options{.defer_foreign = true});
+  sondeo::campaigns::CellResult later = deferred.NormalizeCell(cell, place);
+  Check(later.phones.size() == first.phones.size());
+  Check(later.rejected.size() == first.rejected.size());
+  for (size_t i = 0; i < first.phones.size(); ++i) {
+    Check(later.phones[i].e164 == first.phones[i].e164);
+  }
+  for (size_t i = 0; i < first.rejected.size(); ++i) {
+    auto& piece = later.rejected[i];
+    Check(piece.raw == first.rejected[i].raw);
+    if (piece.unchecked) piece.reason = deferred.CheckForeign(piece.raw);
+    Check(piece.reason == first.rejected[i].reason);
   }
   (void)sondeo::campaigns::PhoneNormalizer::ZoneDigit(cell, cell);
   return 0;
