@@ -90,7 +90,8 @@ class PhoneNormalizer {
   const CellResult& NormalizeCell(std::string_view cell, const RowPlace& place = {});
 
   // libphonenumber's verdict on a piece that came back `unchecked`: kForeign (a valid
-  // number of another country) or kInvalid. Cached per piece.
+  // number of another country) or kInvalid. Cached per piece. Like NormalizeCell, it ends
+  // the life of the result NormalizeCell returned last (copy the pieces first).
   PhoneReject CheckForeign(std::string_view raw);
 
   // The 60X zone digit ('1','2','4'..'8') of a departamento or municipio name (accent- and
