@@ -271,15 +271,38 @@ TEST_F(ImportTest, RejectsFile) {
 // Foreign numbers are judged by libphonenumber only when the verdict names the row's
 // reason; the codes are the same as if every one had been judged.
 TEST_F(ImportTest, ForeignNumbersNameTheReasonOnlyWhenNeeded) {
-  auto r = Run(Write("extranjeros.csv",
-                     "cedula;celular;telefono\n"
-                     "1001;+1 212 736 5000;\n"                  // valid foreign
-                     "1002;+1 123 456 7890;\n"                  // no area code 123: invalid
-                     "1003;+1 123 456 7890;+34 912 345 678\n"   // one of them valid
-                     "1004;+1 212 736 5000;3000000000\n"        // placeholder is more specific
-                     "1005;+1 212 736 5000;12345\n"             // invalid is less specific
-                     "1006;+1 212 736 5000 / 3001234568;\n"));  // callable
+  // The production normaliser, counting what the import asks libphonenumber about.
+  class Counting final : public CellNormalizer {
+   public:
+    const CellResult& Normalize(std::string_view cell, const RowPlace& place) override {
+      return real_->Normalize(cell, place);
+    }
+    PhoneReject CheckForeign(std::string_view raw) override {
+      ++asked;
+      return real_->CheckForeign(raw);
+    }
+    int asked = 0;
+
+   private:
+    std::unique_ptr<CellNormalizer> real_ = NewPhoneCellNormalizer();
+  };
+  Counting n;
+  ImportOptions opts;
+  opts.campaign_id = "c1";
+  auto r = ImportWith(*db_,
+                      Write("extranjeros.csv",
+                            "cedula;celular;telefono\n"
+                            "1001;+1 212 736 5000;\n"                 // valid foreign
+                            "1002;+1 123 456 7890;\n"                 // no area code 123: invalid
+                            "1003;+1 123 456 7890;+34 912 345 678\n"  // one of them valid
+                            "1004;+1 212 736 5000;3000000000\n"  // placeholder is more specific
+                            "1005;+1 212 736 5000;12345\n"       // invalid is less specific
+                            "1006;+1 212 736 5000 / 3001234568;\n"),  // callable
+                      opts, clock_, n);
   ASSERT_OK(r);
+  // Rows 1001, 1002 and 1005 once each, 1003 twice (its first piece is invalid); never for
+  // 1004 (a more specific reason) nor 1006 (callable).
+  EXPECT_EQ(n.asked, 5);
   EXPECT_EQ(r->funnel.callable, 1);
   EXPECT_EQ(r->funnel.rejected, 5);
   EXPECT_EQ(r->funnel.reasons["NUMERO_EXTRANJERO"], 3);
