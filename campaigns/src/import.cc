@@ -202,7 +202,9 @@ struct ContactTexts {
         std::unique_lock lock(mu);
         cv.wait(lock, [&] { return ready > c; });
         consumed = c + 1;
-        if (c > 0) chunks[c - 1].reset();  // done with it
+        // Done with the one before the previous: a batch of inserts that began in the
+        // previous chunk still has its text bound (BindStatic) until it runs.
+        if (c > 1) chunks[c - 2].reset();
       }
       cv.notify_all();
       current = c;
@@ -925,7 +927,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
       if (!st.ok()) return st.error();
       cache[rows].emplace(std::move(*st));
     }
-    cache[rows]->Reset();
+    cache[rows]->Rewind();  // every parameter is bound again
     return &*cache[rows];
   };
   constexpr std::string_view kContactHead =
@@ -951,10 +953,11 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
         const int base = static_cast<int>(j * kPhoneColumns);
         (*st)
             ->Bind(base + 1, pp.contact)
-            .Bind(base + 2, pp.phone->e164)
-            .Bind(base + 3, pp.phone->type == PhoneType::kMobile ? "mobile" : "fixed")
+            .BindStatic(base + 2, pp.phone->e164)
+            .BindStatic(base + 3, pp.phone->type == PhoneType::kMobile ? "mobile" : "fixed")
             .Bind(base + 4, pp.position)
-            .Bind(base + 5, pp.phone->unknown_to_libphonenumber ? "unknown_to_libphonenumber" : "");
+            .BindStatic(base + 5,
+                        pp.phone->unknown_to_libphonenumber ? "unknown_to_libphonenumber" : "");
       }
       if (Status s = (*st)->Run(); !s.ok()) return s;
     }
@@ -1028,21 +1031,22 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
       const std::string_view doc = text.Field(in_chunk, 0);
       const int64_t id = next_id++;
       const int base = static_cast<int>(j * kContactColumns);
+      // Text bound without a copy: the chunk, the phones and the options outlive the run.
       ins.Bind(base + 1, id)
-          .Bind(base + 2, options.campaign_id)
+          .BindStatic(base + 2, options.campaign_id)
           .Bind(base + 3, result.import_id)
           .Bind(base + 4, static_cast<int64_t>(r + 1));
       if (doc.empty()) {
         ins.BindNull(base + 5);
       } else {
-        ins.Bind(base + 5, doc);
+        ins.BindStatic(base + 5, doc);
       }
-      ins.Bind(base + 6, text.Field(in_chunk, 1))
-          .Bind(base + 7, text.Field(in_chunk, 2))
-          .Bind(base + 8, text.Field(in_chunk, 3))
-          .Bind(base + 9, text.Field(in_chunk, 4))
-          .Bind(base + 10, text.Field(in_chunk, 5))
-          .Bind(base + 11, text.Field(in_chunk, 6));
+      ins.BindStatic(base + 6, text.Field(in_chunk, 1))
+          .BindStatic(base + 7, text.Field(in_chunk, 2))
+          .BindStatic(base + 8, text.Field(in_chunk, 3))
+          .BindStatic(base + 9, text.Field(in_chunk, 4))
+          .BindStatic(base + 10, text.Field(in_chunk, 5))
+          .BindStatic(base + 11, text.Field(in_chunk, 6));
       for (size_t k = 0; k < out.phones.size(); ++k) {
         pending_phones.push_back({id, &out.phones[k], static_cast<int64_t>(k)});
       }

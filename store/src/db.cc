@@ -302,6 +302,11 @@ Statement& Statement::Bind(int index, std::string_view value) {
   sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
+Statement& Statement::BindStatic(int index, std::string_view value) {
+  const char* data = value.data() != nullptr ? value.data() : "";
+  sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_STATIC, SQLITE_UTF8);
+  return *this;
+}
 Statement& Statement::BindNull(int index) {
   sqlite3_bind_null(stmt_, index);
   return *this;
@@ -331,6 +336,8 @@ void Statement::Reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
+
+void Statement::Rewind() { sqlite3_reset(stmt_); }
 
 int Statement::ColumnCount() const { return sqlite3_column_count(stmt_); }
 bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }

@@ -265,6 +265,37 @@ TEST(StatementTest, EmptyViewBindsEmptyText) {
   EXPECT_EQ(sel->Int(1), 0);
 }
 
+// BindStatic reads the caller's bytes when the statement steps; Rewind keeps every
+// binding for the next run, Reset clears them.
+TEST(StatementTest, BindStaticAndRewindKeepBindings) {
+  auto db = Db::Open(":memory:");
+  ASSERT_OK(db);
+  ASSERT_OK((*db)->Exec("CREATE TABLE t (s TEXT, e TEXT, n INTEGER)"));
+  auto ins = (*db)->Prepare("INSERT INTO t VALUES (?,?,?)");
+  ASSERT_OK(ins);
+  std::string text = "Lorica";
+  ins->BindStatic(1, text).BindStatic(2, std::string_view()).Bind(3, 7);
+  text[0] = 'l';  // read at the step, not at the bind
+  ASSERT_OK(ins->Run());
+  ins->Rewind();
+  ASSERT_OK(ins->Run());  // the same bindings again
+  ins->Reset();
+  ASSERT_OK(ins->Run());  // cleared: all NULL
+  auto sel = (*db)->Prepare("SELECT s, e IS NULL, length(e), n FROM t ORDER BY rowid");
+  ASSERT_OK(sel);
+  for (int row = 0; row < 2; ++row) {
+    ASSERT_TRUE(*sel->Step());
+    EXPECT_EQ(sel->Text(0), "lorica");
+    EXPECT_EQ(sel->Int(1), 0);  // an empty view is empty text
+    EXPECT_EQ(sel->Int(2), 0);
+    EXPECT_EQ(sel->Int(3), 7);
+  }
+  ASSERT_TRUE(*sel->Step());
+  EXPECT_FALSE(sel->OptText(0).has_value());
+  EXPECT_FALSE(sel->OptInt(3).has_value());
+  EXPECT_FALSE(*sel->Step());
+}
+
 TEST(StatementTest, ConstraintViolationIsAlreadyExists) {
   auto db = Db::Open(":memory:");
   ASSERT_OK(db);

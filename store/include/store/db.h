@@ -111,6 +111,10 @@ class Statement {
     return Bind(index, std::string_view(value));
   }
   Statement& BindNull(int index);
+  // Binds text without copying it: SQLite reads the bytes when the statement next steps, so
+  // they must stay valid and unchanged until then (for bulk inserts of text that outlives
+  // the statement's run; Bind copies).
+  Statement& BindStatic(int index, std::string_view value);
   template <typename T>
   Statement& Bind(int index, const std::optional<T>& value) {
     if (value) return Bind(index, *value);
@@ -125,6 +129,9 @@ class Statement {
   Status Run();
   // Resets for reuse with new bindings (bindings are cleared).
   void Reset();
+  // Resets for reuse keeping the bindings: for a statement whose every parameter is bound
+  // again before each run (clearing hundreds of parameters is not free).
+  void Rewind();
 
   int ColumnCount() const;
   bool IsNull(int col) const;
