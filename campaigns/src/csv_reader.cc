@@ -101,6 +101,23 @@ class CsvReader final : public TableReader {
     (void)Scan(cur, scratch, fields);  // read once already: no error the second time
   }
 
+  bool PlainRecord(uint64_t mark, std::string_view& raw, char& separator) const override {
+    const auto start = static_cast<size_t>(mark);
+    const char* p = text_.data() + start;
+    size_t len = text_.size() - start;
+    if (const void* nl = std::memchr(p, '\n', len); nl != nullptr) {
+      len = static_cast<size_t>(static_cast<const char*>(nl) - p);
+    }
+    // A quote anywhere before the line end: the record may be longer, its fields unescaped.
+    if (std::memchr(p, '"', len) != nullptr) return false;
+    if (const void* cr = std::memchr(p, '\r', len); cr != nullptr) {
+      len = static_cast<size_t>(static_cast<const char*>(cr) - p);
+    }
+    raw = std::string_view(p, len);
+    separator = sep_;
+    return true;
+  }
+
   std::unique_ptr<TableCursor> SplitHalf(size_t min_bytes) const override {
     if (text_.size() < min_bytes || text_.size() < 2) return nullptr;
     const size_t mid = std::max(text_.size() / 2, pos_);

@@ -2,11 +2,14 @@
 // returns keeps its invariants (valid UTF-8 fields, at most kMaxFields fields of at most
 // kMaxFieldBytes each, line numbers >= 1 and never going back, progress within 0..1). Errors
 // are kInvalidArgument and name the file.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "campaigns/src/encoding.h"
 #include "campaigns/src/table_reader.h"
@@ -15,6 +18,31 @@ namespace {
 
 void Check(bool ok) {
   if (!ok) std::abort();
+}
+
+// The import's bulk path: every record NextView gives that PlainRecord takes as plain has
+// the fields of its raw bytes split at the separator.
+void CheckPlainRecords(const std::string& bytes, sondeo::campaigns::encoding::Encoding enc) {
+  using namespace sondeo::campaigns;  // NOLINT(google-build-using-namespace)
+  auto reader = OpenCsvBytes(bytes, "base.csv", enc);
+  if (!reader) return;
+  std::vector<std::string_view> view;
+  for (int n = 0; n < 100000; ++n) {
+    uint64_t mark = 0;
+    auto more = (*reader)->NextView(view, mark);
+    if (!more || !*more) return;
+    std::string_view raw;
+    char separator = 0;
+    if (!(*reader)->PlainRecord(mark, raw, separator)) continue;
+    size_t start = 0;
+    for (const std::string_view field : view) {
+      Check(start <= raw.size());
+      const size_t end = std::min(raw.find(separator, start), raw.size());
+      Check(raw.substr(start, end - start) == field);
+      start = end + 1;
+    }
+    Check(start == raw.size() + 1);
+  }
 }
 
 }  // namespace
@@ -27,6 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const encoding::Encoding enc = size > 0 ? kEnc[data[0] % 3] : encoding::Encoding::kAuto;
   std::string bytes(reinterpret_cast<const char*>(data) + (size > 0 ? 1 : 0),
                     size > 0 ? size - 1 : 0);
+  CheckPlainRecords(bytes, enc);
   auto reader = OpenCsvBytes(std::move(bytes), "base.csv", enc);
   if (!reader) {
     Check(reader.error().code() == sondeo::StatusCode::kInvalidArgument);

@@ -99,6 +99,54 @@ TEST(CsvReaderTest, ViewsAndRereadMatchNext) {
   }
 }
 
+// A record without quotes is given back as its bytes (no line end), and its fields are the
+// runs between separators; a record with a quote anywhere is not.
+TEST(CsvReaderTest, PlainRecordIsTheBytesOfARecordWithoutQuotes) {
+  struct PlainCase {
+    std::string input;
+    std::vector<std::string> want;  // per data record: the raw bytes, or "-" when not plain
+  };
+  const std::vector<PlainCase> cases = {
+      {"a,b\n1,2\n3,4", {"1,2", "3,4"}},
+      {"a;b\r\n1,5;2\r\n\r\n\n;\r\n", {"1,5;2", ";"}},
+      {"a|b\n\"x\"|2\nO\"Neil|3\n4|\"l1\nl2\"\n5|6\n", {"-", "-", "-", "5|6"}},
+      {"a\tb\n1\t\t\n", {"1\t\t"}},
+      {"a,b\n1,2\r3,4\n", {"1,2", "3,4"}},  // a lone CR ends a record too
+      {"tel\xE9;x\nMedell\xEDn;1\n", {"Medellín;1"}},  // the text is UTF-8
+  };
+  for (const auto& c : cases) {
+    auto reader = OpenCsvBytes(c.input, "base.csv", Encoding::kAuto);
+    ASSERT_OK(reader);
+    TableRecord header;
+    ASSERT_OK((*reader)->Next(header));
+    std::vector<std::string_view> view;
+    std::vector<std::string> got;
+    while (true) {
+      uint64_t mark = 0;
+      auto more = (*reader)->NextView(view, mark);
+      ASSERT_OK(more);
+      if (!*more) break;
+      std::string_view raw;
+      char separator = 0;
+      if (!(*reader)->PlainRecord(mark, raw, separator)) {
+        got.emplace_back("-");
+        continue;
+      }
+      got.emplace_back(raw);
+      // The fields are the runs between separators.
+      std::vector<std::string_view> runs;
+      for (size_t start = 0;;) {
+        const size_t end = raw.find(separator, start);
+        runs.push_back(raw.substr(start, end == std::string_view::npos ? end : end - start));
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+      }
+      EXPECT_EQ(runs, view) << c.input;
+    }
+    EXPECT_EQ(got, c.want) << c.input;
+  }
+}
+
 TEST(CsvReaderTest, RecordLinesCountEmbeddedNewlines) {
   std::vector<int64_t> lines;
   auto rows = ReadAll("a,b\n\"x\ny\nz\",1\n\n2,3\n", Encoding::kAuto, &lines);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -432,6 +433,35 @@ void AppendCsvField(std::string& line, std::string_view field) {
   line.push_back('"');
 }
 
+bool AppendPlainRecordAsCsv(std::string& line, std::string_view raw, char separator,
+                            size_t fields) {
+  // A field needs quotes when it holds , ; " or a line end (the last two cannot be in `raw`)
+  // or starts or ends with a space.
+  if (!raw.empty() && (raw.front() == ' ' || raw.back() == ' ')) return false;
+  const size_t start = line.size();
+  line.resize(start + raw.size());
+  char* out = line.data() + start;
+  size_t separators = 0;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c == separator) {
+      if ((i > 0 && raw[i - 1] == ' ') || (i + 1 < raw.size() && raw[i + 1] == ' ')) break;
+      ++separators;
+      c = ',';
+    } else if (c == ',' || c == ';') {
+      break;
+    }
+    out[i] = c;
+    if (i + 1 == raw.size()) {
+      if (separators + 1 == fields) return true;
+      break;
+    }
+  }
+  if (raw.empty() && fields == 1) return true;
+  line.resize(start);
+  return false;
+}
+
 std::string FormatFunnel(const Funnel& f) {
   std::string out;
   auto line = [&](std::string_view label, int64_t n) {
@@ -828,15 +858,30 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
                            live_row[static_cast<size_t>(out_row.of_row)] + 1, KeyText(out_row.key));
           }
         }
-        table.Reread(marks[r], fields, scratch);
-        pad(fields);
-        for (size_t k = 0; k < header.size(); ++k) {
-          if (k > 0) buf.push_back(',');
-          if (k < fields.size()) AppendCsvField(buf, fields[k]);
+        // Most records have no quotes and no field that needs them: their bytes are copied
+        // (separators made commas) instead of being read again field by field.
+        std::string_view raw;
+        char separator = ',';
+        const bool plain = table.PlainRecord(marks[r], raw, separator) &&
+                           AppendPlainRecordAsCsv(buf, raw, separator, header.size());
+        if (!plain) {
+          table.Reread(marks[r], fields, scratch);
+          pad(fields);
+          for (size_t k = 0; k < header.size(); ++k) {
+            if (k > 0) buf.push_back(',');
+            if (k < fields.size()) AppendCsvField(buf, fields[k]);
+          }
         }
-        fmt::format_to(std::back_inserter(buf), ",{},{},{},", r + 1, clase, codigo);
+        buf.push_back(',');
+        char number[24];
+        buf.append(number, std::to_chars(number, number + sizeof number, r + 1).ptr);
+        buf.push_back(',');
+        buf.append(clase);
+        buf.push_back(',');
+        buf.append(codigo);
+        buf.push_back(',');
         AppendCsvField(buf, motivo);
-        for (size_t k = header.size(); k < fields.size(); ++k) {
+        for (size_t k = header.size(); !plain && k < fields.size(); ++k) {
           buf.push_back(',');
           AppendCsvField(buf, fields[k]);
         }

@@ -97,5 +97,11 @@ RowCode RowRejectCode(const PieceRejects& pieces, CellNormalizer& normalizer);
 
 // CSV output helpers (comma-separated, RFC 4180 quoting).
 void AppendCsvField(std::string& line, std::string_view field);
+// The record `raw` (fields between `separator`s, no quote and no line end in it, as
+// TableReader::PlainRecord gives it) as `fields` comma-separated fields, exactly as
+// AppendCsvField would write each of them, in one pass over its bytes. False, with `line`
+// unchanged, when it has another number of fields or a field that needs quoting.
+bool AppendPlainRecordAsCsv(std::string& line, std::string_view raw, char separator,
+                            size_t fields);
 
 }  // namespace sondeo::campaigns

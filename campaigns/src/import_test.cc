@@ -270,6 +270,59 @@ TEST_F(ImportTest, RejectsFile) {
 
 // Foreign numbers are judged by libphonenumber only when the verdict names the row's
 // reason; the codes are the same as if every one had been judged.
+// The rejects file's bulk path writes a record without quotes exactly as AppendCsvField
+// writes its fields, and declines every record it could not (left as it was).
+TEST(RejectsCsvTest, PlainRecordsAsFieldByField) {
+  const std::vector<std::vector<std::string>> records = {
+      {"1", "2", "3"},
+      {"", "", ""},
+      {"Ramón", "Álvarez Nuñez", "3169280919 / -"},
+      {"Bogotá, D.C.", "x", "y"},
+      {"a;b", "c", "d"},
+      {" a", "b", "c"},
+      {"a ", "b", "c"},
+      {"a", " ", "c"},
+      {"a", "b", "c "},
+      {"a", "b", " "},
+      {"x y", "z", ""},
+      {"a|b", "c", "d"},
+      {"tab\tinside", "c", "d"},
+  };
+  int plain = 0;
+  for (const char separator : {',', ';', '\t', '|'}) {
+    for (const auto& fields : records) {
+      std::string raw;
+      std::string want = "pre,";
+      bool fits = true;  // no field holds the separator
+      for (size_t k = 0; k < fields.size(); ++k) {
+        if (k > 0) raw.push_back(separator);
+        if (k > 0) want.push_back(',');
+        raw += fields[k];
+        AppendCsvField(want, fields[k]);
+        fits = fits && fields[k].find(separator) == std::string::npos;
+      }
+      if (!fits) continue;
+      SCOPED_TRACE(raw);
+      std::string line = "pre,";
+      // Declined exactly when a field needed quotes.
+      const bool quoted = want.find('"') != std::string::npos;
+      EXPECT_EQ(AppendPlainRecordAsCsv(line, raw, separator, fields.size()), !quoted);
+      EXPECT_EQ(line, quoted ? "pre," : want);
+      plain += quoted ? 0 : 1;
+      // Another number of fields than the header's: declined.
+      std::string other = "pre,";
+      EXPECT_FALSE(AppendPlainRecordAsCsv(other, raw, separator, fields.size() + 1));
+      EXPECT_FALSE(AppendPlainRecordAsCsv(other, raw, separator, fields.size() - 1));
+      EXPECT_EQ(other, "pre,");
+    }
+  }
+  EXPECT_GE(plain, 16);  // the bulk path is taken
+  std::string one;
+  EXPECT_TRUE(AppendPlainRecordAsCsv(one, "", ';', 1));
+  EXPECT_EQ(one, "");
+  EXPECT_FALSE(AppendPlainRecordAsCsv(one, "", ';', 2));
+}
+
 TEST_F(ImportTest, ForeignNumbersNameTheReasonOnlyWhenNeeded) {
   // The production normaliser, counting what the import asks libphonenumber about.
   class Counting final : public CellNormalizer {

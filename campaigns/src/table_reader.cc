@@ -39,6 +39,11 @@ void TableReader::Reread(uint64_t mark, std::vector<std::string_view>& fields,
   }
 }
 
+bool TableReader::PlainRecord(uint64_t /*mark*/, std::string_view& /*raw*/,
+                              char& /*separator*/) const {
+  return false;
+}
+
 std::unique_ptr<TableCursor> TableReader::SplitHalf(size_t /*min_bytes*/) const { return nullptr; }
 
 }  // namespace sondeo::campaigns

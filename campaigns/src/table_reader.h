@@ -53,6 +53,10 @@ class TableReader {
   // different scratch strings are safe once NextView is done.
   virtual void Reread(uint64_t mark, std::vector<std::string_view>& fields,
                       std::string& scratch) const;
+  // The bytes of the record `mark` as they are in the text, without its line end, when it
+  // holds no quote (so its fields are the runs between `separator`s); false otherwise and
+  // for XLSX. Const and safe alongside Reread.
+  virtual bool PlainRecord(uint64_t mark, std::string_view& raw, char& separator) const;
   // Splitting the records in two (CSV only): a cursor from the first line start after the
   // middle of the text, past what NextView has read; nullptr for XLSX, a text smaller than
   // `min_bytes` or no such line start. The mark of a record the cursor gives is a record
