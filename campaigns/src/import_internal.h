@@ -101,7 +101,6 @@ void AppendCsvField(std::string& line, std::string_view field);
 // TableReader::PlainRecord gives it) as `fields` comma-separated fields, exactly as
 // AppendCsvField would write each of them, in one pass over its bytes. False, with `line`
 // unchanged, when it has another number of fields or a field that needs quoting.
-bool AppendPlainRecordAsCsv(std::string& line, std::string_view raw, char separator,
-                            size_t fields);
+bool AppendPlainRecordAsCsv(std::string& line, std::string_view raw, char separator, size_t fields);
 
 }  // namespace sondeo::campaigns
