@@ -53,6 +53,13 @@ struct PassPart {
   std::vector<RowState> states;
   std::vector<DedupRow> candidates;
   std::vector<size_t> candidate_row;  // index in `states` of each candidate
+  // Rejected rows whose code waits for libphonenumber's verdict on their foreign pieces
+  // (NUMERO_EXTRANJERO or TELEFONO_INVALIDO): 20-25 us each, judged after pass 1.
+  struct Verdict {
+    size_t row;  // index in `states`
+    std::vector<std::string> unchecked;
+  };
+  std::vector<Verdict> verdicts;
 };
 
 double ThreadCpuMs() {
@@ -391,16 +398,22 @@ RowCode MostSpecific(const std::vector<PhoneReject>& rejects) {
   return best;
 }
 
-RowCode RowRejectCode(const PieceRejects& pieces, CellNormalizer& normalizer) {
-  RowCode code = MostSpecific(pieces.judged);
-  if (pieces.unchecked.empty()) return code;
-  if (code != RowCode::kNoPhone && static_cast<int>(code) <= static_cast<int>(RowCode::kForeign)) {
-    return code;
-  }
-  for (const std::string& raw : pieces.unchecked) {
+bool NeedsForeignVerdict(const PieceRejects& pieces) {
+  if (pieces.unchecked.empty()) return false;
+  const RowCode code = MostSpecific(pieces.judged);
+  return code == RowCode::kNoPhone || static_cast<int>(code) > static_cast<int>(RowCode::kForeign);
+}
+
+RowCode ForeignVerdict(const std::vector<std::string>& unchecked, CellNormalizer& normalizer) {
+  for (const std::string& raw : unchecked) {
     if (normalizer.CheckForeign(raw) == PhoneReject::kForeign) return RowCode::kForeign;
   }
   return RowCode::kInvalid;
+}
+
+RowCode RowRejectCode(const PieceRejects& pieces, CellNormalizer& normalizer) {
+  if (NeedsForeignVerdict(pieces)) return ForeignVerdict(pieces.unchecked, normalizer);
+  return MostSpecific(pieces.judged);
 }
 
 std::vector<ReasonInfo> RejectReasons() {
@@ -582,7 +595,12 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     }
     if (row.phones.empty()) {
       st.cls = RowClass::kRejected;
-      st.code = RowRejectCode(piece_rejects, norm);
+      if (NeedsForeignVerdict(piece_rejects)) {
+        st.code = RowCode::kInvalid;  // until judged
+        part.verdicts.push_back({part.states.size(), piece_rejects.unchecked});
+      } else {
+        st.code = MostSpecific(piece_rejects.judged);
+      }
       part.states.push_back(st);
       return;
     }
@@ -661,6 +679,11 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     // The second half's error after the meeting mark is the file's own.
     if (!second.error.ok()) return second.error;
     const size_t k = *meet;
+    for (auto& v : second.part.verdicts) {
+      if (v.row < k) continue;
+      v.row = first.states.size() + (v.row - k);
+      first.verdicts.push_back(std::move(v));
+    }
     first.marks.reserve(first.marks.size() + second.part.marks.size() - k);
     first.states.reserve(first.states.size() + second.part.states.size() - k);
     for (size_t i = k; i < second.part.states.size(); ++i) {
@@ -676,6 +699,24 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     }
   }
   second.part = PassPart{};
+  // The foreign verdicts: on the second half's thread's normaliser while this thread goes on
+  // with the transaction and the de-duplication (they touch other rows), or here.
+  std::thread verdicts;
+  auto judge = [&first](CellNormalizer& norm) {
+    for (const auto& v : first.verdicts)
+      first.states[v.row].code = ForeignVerdict(v.unchecked, norm);
+  };
+  struct JoinOnExit {
+    std::thread& t;
+    ~JoinOnExit() {
+      if (t.joinable()) t.join();
+    }
+  } join_verdicts{verdicts};
+  if (second_normalizer != nullptr && !first.verdicts.empty()) {
+    verdicts = std::thread([&] { judge(*second_normalizer); });
+  } else {
+    judge(normalizer);
+  }
   std::vector<uint64_t>& marks = first.marks;
   std::vector<RowState>& states = first.states;
   std::vector<DedupRow>& candidates = first.candidates;
@@ -753,6 +794,8 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   DedupResult dedup = Deduplicate(std::move(live), *existing);
   timer.Mark("deduplicación");
 
+  if (verdicts.joinable()) verdicts.join();
+  timer.Mark("veredictos de números extranjeros");
   ImportResult result;
   result.encoding = encoding_used;
   Funnel& fun = result.funnel;

@@ -94,6 +94,10 @@ struct PieceRejects {
 // unchecked foreign piece is judged by `normalizer` only when its verdict can name the code
 // (nothing more specific than NUMERO_EXTRANJERO among the others).
 RowCode RowRejectCode(const PieceRejects& pieces, CellNormalizer& normalizer);
+// RowRejectCode in two steps, so the slow verdicts can wait for a spare core: whether it
+// would ask `normalizer` about the unchecked pieces, and then the code they give.
+bool NeedsForeignVerdict(const PieceRejects& pieces);
+RowCode ForeignVerdict(const std::vector<std::string>& unchecked, CellNormalizer& normalizer);
 
 // CSV output helpers (comma-separated, RFC 4180 quoting).
 void AppendCsvField(std::string& line, std::string_view field);
