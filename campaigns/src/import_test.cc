@@ -610,7 +610,10 @@ std::string QuotedBase(int rows, int pad) {
   std::string base = "Cédula;Nombres;Celular;Nota;Departamento\n";
   for (int i = 0; i < rows; ++i) {
     const std::string doc = std::to_string(1000000 + i % 90);
-    const std::string phone = i % 17 == 5 ? "" : "310" + std::to_string(4000000 + (i % 130) * 7);
+    std::string phone = i % 17 == 5 ? "" : "310" + std::to_string(4000000 + (i % 130) * 7);
+    // Foreign numbers, valid and not: their verdicts wait for the end of pass 1.
+    if (i % 19 == 3) phone = "+1 212 736 5" + std::to_string(100 + i);
+    if (i % 19 == 13) phone = "+1 123 456 7" + std::to_string(100 + i);
     std::string note;
     switch (i % 5) {
       case 0:  // the closing quote at the start of a line: a reader starting inside the field
@@ -658,6 +661,11 @@ TEST_F(SplitImportTest, TwoHalvesGiveWhatOneThreadGives) {
       EXPECT_GT(report.kept, 0);
     }
   }
+  // Both verdicts on foreign numbers are among the reasons (judged after pass 1, on the
+  // second half's thread when split).
+  const ImportOutcome foreign = RunSplit(Write("v.csv", QuotedBase(120, 0)), "v2", true);
+  EXPECT_THAT(foreign.funnel, HasSubstr("\"NUMERO_EXTRANJERO\":"));
+  EXPECT_THAT(foreign.funnel, HasSubstr("\"TELEFONO_INVALIDO\":"));
   // The last record's quoted field holds the middle of the file and lines that look like
   // records: the second half reads only those, and this thread reads on by itself.
   for (int pad = 0; pad < 40; pad += 13) {
