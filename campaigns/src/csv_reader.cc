@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "campaigns/src/table_reader.h"
+#include "common/memory.h"
 
 namespace sondeo::campaigns {
 
@@ -319,6 +320,8 @@ std::optional<std::string> ReadAll(std::ifstream& in) {
   // One read of size + 1 bytes for a regular file (the extra byte meets the end of file).
   size_t want = size > 0 ? static_cast<size_t>(size) + 1 : kBlock;
   size_t used = 0;
+  bytes.reserve(want);
+  AdviseHugePages(bytes.data(), bytes.capacity());
   while (true) {
     bytes.resize(used + want);
     in.read(bytes.data() + used, static_cast<std::streamsize>(want));

@@ -7,6 +7,8 @@
 #include <thread>
 #include <utility>
 
+#include "common/memory.h"
+
 namespace sondeo::campaigns {
 
 namespace {
@@ -17,7 +19,7 @@ class UnionFind {
   // is its member of lowest priority: contacts (by id) before rows (by index).
   UnionFind(size_t rows, std::vector<int64_t> contact_ids)
       : rows_(rows), contact_ids_(std::move(contact_ids)) {
-    parent_.resize(rows_ + contact_ids_.size());
+    parent_ = HugeVector<uint32_t>(rows_ + contact_ids_.size());
     for (size_t i = 0; i < parent_.size(); ++i) parent_[i] = static_cast<uint32_t>(i);
   }
   uint32_t Find(uint32_t x) {
@@ -59,7 +61,7 @@ class OwnerTable {
   explicit OwnerTable(size_t expected) {
     size_t cap = 16;
     while (cap < expected + expected / 2) cap <<= 1;
-    slots_.resize(cap);
+    slots_ = HugeVector<Slot>(cap);
   }
   // The owner of `key`: `node` when the key is new (and it is recorded), else the first one.
   std::pair<uint32_t, bool> Emplace(const std::string& key, uint32_t node) {
@@ -83,7 +85,7 @@ class OwnerTable {
     uint32_t node = 0;
   };
   void Grow() {
-    std::vector<Slot> old(slots_.size() * 2);
+    std::vector<Slot> old = HugeVector<Slot>(slots_.size() * 2);
     old.swap(slots_);
     const size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
@@ -133,7 +135,7 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
   // rows would give): per row its document's earlier owner, per phone its phone's; kNew
   // when the key is new. A large base fills the document table on a second thread.
   constexpr uint32_t kNew = UINT32_MAX;
-  std::vector<uint32_t> doc_owner_of(rows.size(), kNew);
+  std::vector<uint32_t> doc_owner_of = HugeVector<uint32_t>(rows.size(), kNew);
   auto fill_documents = [&] {
     OwnerTable owners(rows.size() + existing.by_document.size());
     size_t k = 0;
@@ -145,7 +147,8 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
       if (!added) doc_owner_of[i] = owner;
     }
   };
-  std::vector<uint32_t> phone_owner_of(phone_count, kNew);  // rows' phones, in order
+  std::vector<uint32_t> phone_owner_of =
+      HugeVector<uint32_t>(phone_count, kNew);  // rows' phones, in order
   {
     std::thread documents;
     if (rows.size() >= two_threads_from) {
@@ -169,7 +172,7 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
   }
 
   UnionFind uf(rows.size(), contact_ids);
-  std::vector<DupKey> link(rows.size(), DupKey::kNone);
+  std::vector<DupKey> link = HugeVector<DupKey>(rows.size(), DupKey::kNone);
   size_t at = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto node = static_cast<uint32_t>(i);
@@ -184,7 +187,7 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
     }
   }
   DedupResult result;
-  result.rows.resize(rows.size());
+  result.rows = HugeVector<DedupOutcome>(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     const uint32_t root = uf.Find(static_cast<uint32_t>(i));
     DedupOutcome& out = result.rows[i];

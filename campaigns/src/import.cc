@@ -30,6 +30,7 @@
 #include "campaigns/src/import_internal.h"
 #include "campaigns/src/table_reader.h"
 #include "common/log.h"
+#include "common/memory.h"
 #include "common/text.h"
 
 namespace sondeo::campaigns {
@@ -60,6 +61,21 @@ struct PassPart {
     std::vector<std::string> unchecked;
   };
   std::vector<Verdict> verdicts;
+
+  // After its first kSampleRows records, `consumed` bytes of the `range` it reads: room for
+  // the rest, estimated from those (a little more), on huge pages. Growing by doubling would
+  // copy and fault in every vector twice over.
+  static constexpr size_t kSampleRows = 1024;
+  void ReserveFor(uint64_t consumed, uint64_t range) {
+    if (states.size() != kSampleRows || consumed == 0) return;
+    const double rows = static_cast<double>(range) / static_cast<double>(consumed) * kSampleRows;
+    const auto all = static_cast<size_t>(rows * 1.1) + kSampleRows;
+    const size_t kept = all * (candidates.size() + 1) / kSampleRows + kSampleRows;
+    ReserveHuge(marks, all);
+    ReserveHuge(states, all);
+    ReserveHuge(candidates, std::min(all, kept));
+    ReserveHuge(candidate_row, std::min(all, kept));
+  }
 };
 
 double ThreadCpuMs() {
@@ -118,6 +134,7 @@ struct SecondHalf {
       std::function<void(PassPart&, std::vector<std::string_view>&, uint64_t, PieceRejects&)>;
   std::unique_ptr<TableCursor> cursor;
   uint64_t start = 0;
+  uint64_t end = 0;  // the text's size
   PassPart part;
   Status error = Status::Ok();  // the read error that ended it, if any
   double cpu_ms = 0;
@@ -127,9 +144,10 @@ struct SecondHalf {
   std::thread thread;
 
   bool started() const { return cursor != nullptr; }
-  void Start(std::unique_ptr<TableCursor> c, Classify classify) {
+  void Start(std::unique_ptr<TableCursor> c, uint64_t text_bytes, Classify classify) {
     cursor = std::move(c);
     start = cursor->Start();
+    end = text_bytes;
     thread = std::thread([this, classify = std::move(classify)] {
       const double cpu0 = ThreadCpuMs();
       std::vector<std::string_view> view;
@@ -143,6 +161,7 @@ struct SecondHalf {
         }
         if (!*got) break;
         classify(part, view, mark, rejects);
+        part.ReserveFor(cursor->Consumed(), end - start);
         if (part.states.size() % 8192 == 0) {
           rows.store(static_cast<int64_t>(part.states.size()), std::memory_order_relaxed);
           bytes.store(cursor->Consumed(), std::memory_order_relaxed);
@@ -623,7 +642,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   if (std::unique_ptr<TableCursor> cursor = table.SplitHalf(hooks.split_min_bytes)) {
     second_normalizer = normalizer.ForAnotherThread();
     if (second_normalizer != nullptr) {
-      second.Start(std::move(cursor),
+      second.Start(std::move(cursor), table.TextBytes(),
                    [&, norm = second_normalizer.get()](
                        PassPart& part, std::vector<std::string_view>& view, uint64_t mark,
                        PieceRejects& rejects) { classify(part, *norm, view, mark, rejects); });
@@ -651,6 +670,8 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
       if (it == second.part.marks.end()) checking = false;
     }
     classify(first, normalizer, view, mark, piece_rejects);
+    // Room for the whole file: the second half's records are appended after this half's.
+    first.ReserveFor(static_cast<uint64_t>(table.Progress() * text_bytes), table.TextBytes());
     if (options.progress && first.states.size() % 8192 == 0) {
       if (second.started()) {
         options.progress(static_cast<int64_t>(first.states.size()) + second.rows.load(),
