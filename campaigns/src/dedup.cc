@@ -138,8 +138,11 @@ bool HasPhone(const std::vector<Phone>& phones, const std::string& e164) {
 }  // namespace
 
 void MobileFirst(std::vector<Phone>& phones) {
-  std::stable_partition(phones.begin(), phones.end(),
-                        [](const Phone& p) { return p.type == PhoneType::kMobile; });
+  // Most are in order already (one phone, or a mobile first); stable_partition would still
+  // take a buffer.
+  const auto mobile = [](const Phone& p) { return p.type == PhoneType::kMobile; };
+  if (std::is_partitioned(phones.begin(), phones.end(), mobile)) return;
+  std::stable_partition(phones.begin(), phones.end(), mobile);
 }
 
 DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& existing,
