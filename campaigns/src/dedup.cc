@@ -131,10 +131,6 @@ class OwnerTable {
   std::unordered_map<std::string_view, uint32_t> others_;
 };
 
-bool HasPhone(const std::vector<Phone>& phones, const std::string& e164) {
-  return std::any_of(phones.begin(), phones.end(), [&](const Phone& p) { return p.e164 == e164; });
-}
-
 }  // namespace
 
 void MobileFirst(std::vector<Phone>& phones) {
@@ -231,47 +227,45 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
       if (phone_owner_of[at] != kNew) link_with(phone_owner_of[at], DupKey::kPhone);
     }
   }
+  // A key's first owner is the earliest node that has it, and every node that has it is in
+  // that node's set. So a duplicate shares its document with its winner (the set's earliest
+  // node) exactly when the winner owns the document, and a phone exactly when the winner
+  // owns the phone; a phone is new to the set exactly when the row owns it. No key is
+  // compared again.
   DedupResult result;
   result.rows = HugeVector<DedupOutcome>(rows.size());
+  at = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const uint32_t root = uf.Find(static_cast<uint32_t>(i));
-    DedupOutcome& out = result.rows[i];
+    const size_t first_phone = at;
+    at += rows[i].phones.size();
     if (root == i) continue;  // a winner: its phones are collected below
+    DedupOutcome& out = result.rows[i];
     out.duplicate = true;
-    const auto& row = rows[i];
     if (uf.IsContact(root)) {
-      const int64_t id = uf.ContactId(root);
-      out.of_contact = id;
-      auto d = existing.by_document.find(row.document);
-      if (!row.document.empty() && d != existing.by_document.end() && d->second == id) {
-        out.key = DupKey::kDocument;
-      } else if (std::any_of(row.phones.begin(), row.phones.end(), [&](const Phone& p) {
-                   auto f = existing.by_phone.find(p.e164);
-                   return f != existing.by_phone.end() && f->second == id;
-                 })) {
-        out.key = DupKey::kPhone;
-      } else {
-        out.key = link[i];
-      }
+      out.of_contact = uf.ContactId(root);
     } else {
       out.of_row = root;
-      const auto& winner = rows[root];
-      if (!row.document.empty() && row.document == winner.document) {
-        out.key = DupKey::kDocument;
-      } else if (std::any_of(row.phones.begin(), row.phones.end(),
-                             [&](const Phone& p) { return HasPhone(winner.phones, p.e164); })) {
-        out.key = DupKey::kPhone;
-      } else {
-        out.key = link[i];
-      }
+    }
+    if (doc_owner_of[i] == root) {
+      out.key = DupKey::kDocument;
+    } else if (std::find(phone_owner_of.begin() + static_cast<std::ptrdiff_t>(first_phone),
+                         phone_owner_of.begin() + static_cast<std::ptrdiff_t>(at),
+                         root) != phone_owner_of.begin() + static_cast<std::ptrdiff_t>(at)) {
+      out.key = DupKey::kPhone;
+    } else {
+      out.key = link[i];
     }
   }
-  // Phones: each winner keeps its own, then gains the others' in row order.
+  // Phones: each winner keeps its own, then gains the others' in row order (those new to
+  // the set: not an existing contact's, not an earlier row's).
+  at = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const uint32_t root = uf.Find(static_cast<uint32_t>(i));
     if (root == i) {
       // A winner's own phones come first (no row before it is in its set) and have no
       // repeats: they are taken as they are.
+      at += rows[i].phones.size();
       result.rows[i].phones = std::move(rows[i].phones);
       continue;
     }
@@ -282,8 +276,7 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
       into = &result.rows[root].phones;
     }
     for (auto& p : rows[i].phones) {
-      if (uf.IsContact(root) && existing.by_phone.count(p.e164) > 0) continue;
-      if (!HasPhone(*into, p.e164)) into->push_back(std::move(p));
+      if (phone_owner_of[at++] == kNew) into->push_back(std::move(p));
     }
   }
   for (auto& out : result.rows) MobileFirst(out.phones);
