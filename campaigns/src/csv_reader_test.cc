@@ -56,6 +56,13 @@ TEST(CsvReaderTest, ParsesDialects) {
        "fono;ciudad\n1;Medell\xEDn\n",
        {{"teléfono", "ciudad"}, {"1", "Medellín"}}},
       {"windows-1252 euro and quotes", "a\n\x80\x96\x93\n", {{"a"}, {"€–“"}}},
+      {"cr before crlf", "a,b\r\r\n1,2\r\n", {{"a", "b"}, {"1", "2"}}},
+      {"lone cr ends a record", "a,b\r1,2\n3\r", {{"a", "b"}, {"1", "2"}, {"3"}}},
+      {"trailing separators", "a;b;\n;;\n", {{"a", "b", ""}, {"", "", ""}}},
+      // Records without quotes take a fast path up to 64 KiB; longer ones the general one.
+      {"plain records around 64 KiB",
+       "a,b\n" + std::string(65530, 'x') + ",1\n" + std::string(65540, 'y') + ",2\n",
+       {{"a", "b"}, {std::string(65530, 'x'), "1"}, {std::string(65540, 'y'), "2"}}},
   };
   for (const auto& c : cases) {
     auto rows = ReadAll(c.input);
