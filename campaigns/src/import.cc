@@ -69,9 +69,8 @@ struct PassPart {
   // copy and fault in every vector twice over.
   static constexpr size_t kSampleRows = 1024;
   void ReserveFor(uint64_t consumed, uint64_t range) {
-    if (states.size() != kSampleRows || consumed == 0) return;
-    const double rows = static_cast<double>(range) / static_cast<double>(consumed) * kSampleRows;
-    const auto all = static_cast<size_t>(rows * 1.1) + kSampleRows;
+    if (states.size() != kSampleRows) return;
+    const size_t all = EstimatedRecords(consumed, range, kSampleRows);
     const size_t kept = all * (candidates.size() + 1) / kSampleRows + kSampleRows;
     ReserveHuge(marks, all);
     ReserveHuge(states, all);
@@ -465,6 +464,16 @@ void AppendCsvField(std::string& line, std::string_view field) {
     line.push_back(c);
   }
   line.push_back('"');
+}
+
+size_t EstimatedRecords(uint64_t consumed, uint64_t range, size_t sampled) {
+  if (consumed == 0) return sampled;
+  // At most one record per 32 bytes: a file whose first records are tiny and the rest huge
+  // must not reserve gigabytes (past the estimate the vectors just grow).
+  const double rows = std::min(static_cast<double>(range) / static_cast<double>(consumed) *
+                                   static_cast<double>(sampled) * 1.1,
+                               static_cast<double>(range) / 32);
+  return static_cast<size_t>(rows) + sampled;
 }
 
 bool AppendPlainRecordAsCsv(std::string& line, std::string_view raw, char separator,

@@ -99,6 +99,11 @@ RowCode RowRejectCode(const PieceRejects& pieces, CellNormalizer& normalizer);
 bool NeedsForeignVerdict(const PieceRejects& pieces);
 RowCode ForeignVerdict(const std::vector<std::string>& unchecked, CellNormalizer& normalizer);
 
+// Pass 1's room for the records of a `range` of bytes, from the first `sampled` records,
+// which took `consumed` bytes: a tenth more than their rate gives, plus `sampled`, and never
+// more than one record per 32 bytes of the range.
+size_t EstimatedRecords(uint64_t consumed, uint64_t range, size_t sampled);
+
 // CSV output helpers (comma-separated, RFC 4180 quoting).
 void AppendCsvField(std::string& line, std::string_view field);
 // The record `raw` (fields between `separator`s, no quote and no line end in it, as

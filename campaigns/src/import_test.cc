@@ -323,6 +323,16 @@ TEST(RejectsCsvTest, PlainRecordsAsFieldByField) {
   EXPECT_FALSE(AppendPlainRecordAsCsv(one, "", ';', 2));
 }
 
+TEST(EstimatedRecordsTest, FromTheSampleAndBounded) {
+  // 1,024 records in 87,040 bytes (85 each) of 85,000,000: about a million, a tenth more.
+  EXPECT_EQ(EstimatedRecords(87040, 85000000, 1024), size_t{1100000 + 1024});
+  // Tiny first records of a large file: one record per 32 bytes at most.
+  EXPECT_EQ(EstimatedRecords(2048, 3200000000, 1024), size_t{100000000 + 1024});
+  // Nothing consumed (a sheet without a text size): only the sample.
+  EXPECT_EQ(EstimatedRecords(0, 0, 1024), size_t{1024});
+  EXPECT_EQ(EstimatedRecords(5, 0, 1024), size_t{1024});
+}
+
 TEST_F(ImportTest, ForeignNumbersNameTheReasonOnlyWhenNeeded) {
   // The production normaliser, counting what the import asks libphonenumber about.
   class Counting final : public CellNormalizer {
