@@ -103,18 +103,8 @@ class CsvReader final : public TableReader {
   }
 
   bool PlainRecord(uint64_t mark, std::string_view& raw, char& separator) const override {
-    const auto start = static_cast<size_t>(mark);
-    const char* p = text_.data() + start;
-    size_t len = text_.size() - start;
-    if (const void* nl = std::memchr(p, '\n', len); nl != nullptr) {
-      len = static_cast<size_t>(static_cast<const char*>(nl) - p);
-    }
-    // A quote anywhere before the line end: the record may be longer, its fields unescaped.
-    if (std::memchr(p, '"', len) != nullptr) return false;
-    if (const void* cr = std::memchr(p, '\r', len); cr != nullptr) {
-      len = static_cast<size_t>(static_cast<const char*>(cr) - p);
-    }
-    raw = std::string_view(p, len);
+    size_t next = 0;
+    if (!PlainLine(static_cast<size_t>(mark), raw, next)) return false;
     separator = sep_;
     return true;
   }
@@ -288,36 +278,45 @@ class CsvReader final : public TableReader {
     }
   }
 
-  // Scan's fast path, for most records of a base: one line (LF or CRLF) of at most
-  // kPlainRecordBytes with no quote and no other CR, and at most kMaxFields fields. Its
-  // fields are the runs between separators, views of text_. False, with `cur` and `out` as
-  // they were, for any other record.
+  // A record that is one line (LF, CRLF or the end of the text) of at most
+  // kPlainRecordBytes, with no quote and no other CR, as most records of a base are: its
+  // fields are the runs between separators. `body` is its bytes without the line end,
+  // `next` where the next record starts. False for any other record.
   static constexpr size_t kPlainRecordBytes = size_t{64} << 10;
-  bool ScanPlain(Cursor& cur, std::vector<std::string_view>& out) const {
-    const char* p = text_.data() + cur.pos;
-    const size_t avail = text_.size() - cur.pos;
+  bool PlainLine(size_t pos, std::string_view& body, size_t& next) const {
+    const char* p = text_.data() + pos;
+    const size_t avail = text_.size() - pos;
     const auto* nl =
         static_cast<const char*>(std::memchr(p, '\n', std::min(avail, kPlainRecordBytes + 1)));
     const size_t len = nl != nullptr ? static_cast<size_t>(nl - p) : avail;
     if (len > kPlainRecordBytes || std::memchr(p, '"', len) != nullptr) return false;
-    const size_t body = len > 0 && p[len - 1] == '\r' ? len - 1 : len;
-    if (std::memchr(p, '\r', body) != nullptr) return false;
+    const size_t size = len > 0 && p[len - 1] == '\r' ? len - 1 : len;
+    if (std::memchr(p, '\r', size) != nullptr) return false;
+    body = std::string_view(p, size);
+    next = pos + len + (nl != nullptr ? 1 : 0);
+    return true;
+  }
+
+  // Scan's fast path: a PlainLine of at most kMaxFields fields, split at its separators
+  // into views of text_. False, with `cur` and `out` as they were, for any other record
+  // (the general scanner reads it, and names the error of a record with too many fields).
+  bool ScanPlain(Cursor& cur, std::vector<std::string_view>& out) const {
+    std::string_view body;
+    size_t next = 0;
+    if (!PlainLine(cur.pos, body, next)) return false;
     size_t start = 0;
-    for (size_t i = 0; i < body; ++i) {
-      if (p[i] != sep_) continue;
-      out.emplace_back(p + start, i - start);
+    for (size_t i = 0; i < body.size(); ++i) {
+      if (body[i] != sep_) continue;
+      out.push_back(body.substr(start, i - start));
       start = i + 1;
     }
-    out.emplace_back(p + start, body - start);
+    out.push_back(body.substr(start));
     if (out.size() > kMaxFields) {
-      out.clear();  // the slow path names the error
+      out.clear();
       return false;
     }
-    cur.pos += len;
-    if (nl != nullptr) {
-      ++cur.pos;
-      ++cur.line;
-    }
+    if (text_[next - 1] == '\n') ++cur.line;  // next > cur.pos: Scan is not at the end
+    cur.pos = next;
     return true;
   }
 
