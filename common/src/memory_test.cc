@@ -60,13 +60,5 @@ TEST(MemoryTest, ReserveHugeReserves) {
   EXPECT_EQ(v.data(), data);
 }
 
-TEST(MemoryTest, HugeVectorIsFilled) {
-  const auto v = HugeVector<uint32_t>(size_t{3} << 20, 7u);
-  ASSERT_EQ(v.size(), size_t{3} << 20);
-  EXPECT_EQ(v.front(), 7u);
-  EXPECT_EQ(v.back(), 7u);
-  EXPECT_TRUE(HugeVector<int>(0).empty());
-}
-
 }  // namespace
 }  // namespace sondeo

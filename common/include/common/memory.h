@@ -22,13 +22,4 @@ void ReserveHuge(std::vector<T>& v, size_t n) {
   AdviseHugePages(v.data(), v.capacity() * sizeof(T));
 }
 
-// std::vector<T>(n, value) on advised storage.
-template <typename T>
-std::vector<T> HugeVector(size_t n, const T& value = T()) {
-  std::vector<T> v;
-  ReserveHuge(v, n);
-  v.resize(n, value);
-  return v;
-}
-
 }  // namespace sondeo
