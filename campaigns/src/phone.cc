@@ -142,10 +142,17 @@ struct PhoneNormalizer::Impl {
     using i18n::phonenumbers::PhoneNumberUtil;
     const PhoneNumberUtil& util = Util();
     PhoneNumber number;
-    std::string text(c.view());
-    if (c.kind == CleanKind::kForeign) text.insert(0, "+");
-    if (util.Parse(text, "CO", &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
-      return Reject(piece, PhoneReject::kInvalid);
+    if (uint64_t nanp = 0;
+        c.kind == CleanKind::kForeign && phone_internal::NanpNumber(c.view(), nanp)) {
+      // What Parse("+1" + these 10 digits) gives, without its 10 us of regular expressions.
+      number.set_country_code(1);
+      number.set_national_number(nanp);
+    } else {
+      std::string text(c.view());
+      if (c.kind == CleanKind::kForeign) text.insert(0, "+");
+      if (util.Parse(text, "CO", &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
+        return Reject(piece, PhoneReject::kInvalid);
+      }
     }
     if (!util.IsValidNumber(number)) return Reject(piece, PhoneReject::kInvalid);
     if (number.country_code() != 57) return Reject(piece, PhoneReject::kForeign);

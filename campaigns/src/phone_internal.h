@@ -38,6 +38,13 @@ PhoneReject ClassifyNsn11(std::string_view nsn);
 //   |(?:[2359][57]|8(?:7|9\d))\d{3}
 bool IsShortCode(std::string_view digits);
 
+// The digits of a foreign piece (country code first) that are "1" and a 10-digit North
+// American number whose area code starts with 2-9: its national number. libphonenumber's
+// Parse of "+" + these digits takes country code 1 (the first valid one of 1-3 digits) and
+// strips no national prefix (the US's is "1"): the same number. Anything else: false, and
+// Parse decides.
+bool NanpNumber(std::string_view digits, uint64_t& national);
+
 // A national number whose 7 subscriber digits are all the same, or that ends in 1234567.
 // `nsn` is 7 or 10 digits.
 bool IsPlaceholder(std::string_view nsn);

@@ -196,5 +196,60 @@ TEST(PhonePropertyTest, FastPathAgreesWithLibphonenumber) {
   EXPECT_EQ(fast_checked, (cells + 3) / 4);
 }
 
+// Property: the North American shortcut (NanpNumber) builds exactly the number
+// libphonenumber's Parse builds from "+" and the same digits, so the foreign verdicts do
+// not change; and it declines every shape where Parse could do something else.
+TEST(PhonePropertyTest, NanpShortcutBuildsWhatParseBuilds) {
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  std::mt19937_64 rng(20261129);
+  size_t taken = 0;
+  size_t declined = 0;
+  size_t valid = 0;
+  for (size_t i = 0; i < CellCount() / 4; ++i) {
+    // Mostly "1" + 10 digits (any area code, 0 and 1 included), some of other lengths and
+    // country codes.
+    std::string digits = rng() % 8 == 0 ? std::to_string(rng() % 999 + 1) : "1";
+    const size_t length = rng() % 8 == 0 ? 9 + rng() % 5 : 11;
+    while (digits.size() < length) digits += static_cast<char>('0' + rng() % 10);
+    PhoneNumber parsed;
+    const bool parses =
+        util.Parse("+" + digits, "CO", &parsed) == PhoneNumberUtil::NO_PARSING_ERROR;
+    uint64_t national = 0;
+    if (!phone_internal::NanpNumber(digits, national)) {
+      ++declined;
+      continue;
+    }
+    ++taken;
+    ASSERT_TRUE(parses) << digits;
+    PhoneNumber built;
+    built.set_country_code(1);
+    built.set_national_number(national);
+    // Every field Parse sets, and nothing more.
+    EXPECT_EQ(parsed.country_code(), 1) << digits;
+    EXPECT_EQ(parsed.national_number(), national) << digits;
+    EXPECT_FALSE(parsed.has_extension() || parsed.has_italian_leading_zero() ||
+                 parsed.has_number_of_leading_zeros() || parsed.has_raw_input() ||
+                 parsed.has_country_code_source() || parsed.has_preferred_domestic_carrier_code())
+        << digits;
+    EXPECT_EQ(util.IsValidNumber(built), util.IsValidNumber(parsed)) << digits;
+    valid += util.IsValidNumber(built) ? 1u : 0u;
+  }
+  EXPECT_GT(taken, CellCount() / 8);
+  EXPECT_GT(declined, CellCount() / 40);
+  EXPECT_GT(valid, taken / 4);
+}
+
+TEST(PhoneRulesTest, NanpNumberTakesOnlyOnePlusTenDigitsWithAnAreaCode) {
+  uint64_t n = 0;
+  EXPECT_TRUE(phone_internal::NanpNumber("13055024587", n));
+  EXPECT_EQ(n, 3055024587u);
+  EXPECT_FALSE(phone_internal::NanpNumber("10555024587", n));   // area code 0xx
+  EXPECT_FALSE(phone_internal::NanpNumber("11555024587", n));   // national prefix 1
+  EXPECT_FALSE(phone_internal::NanpNumber("1305502458", n));    // 9 digits
+  EXPECT_FALSE(phone_internal::NanpNumber("130550245871", n));  // 11 digits
+  EXPECT_FALSE(phone_internal::NanpNumber("34612345678", n));   // Spain
+  EXPECT_FALSE(phone_internal::NanpNumber("1305502458x", n));
+}
+
 }  // namespace
 }  // namespace sondeo::campaigns

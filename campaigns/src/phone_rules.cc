@@ -211,6 +211,19 @@ FastClass ClassifyNsn10(std::string_view n) {
   return FastClass::kInvalid;
 }
 
+bool NanpNumber(std::string_view digits, uint64_t& national) {
+  if (digits.size() != 11 || digits[0] != '1' || digits[1] < '2' || digits[1] > '9') {
+    return false;
+  }
+  uint64_t n = 0;
+  for (char c : digits.substr(1)) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  national = n;
+  return true;
+}
+
 bool IsShortCode(std::string_view d) {
   auto in = [](char c, char lo, char hi) { return c >= lo && c <= hi; };
   switch (d.size()) {
