@@ -144,11 +144,27 @@ void MobileFirst(std::vector<Phone>& phones) {
   std::stable_partition(phones.begin(), phones.end(), mobile);
 }
 
-DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& existing,
-                        size_t two_threads_from) {
+struct Deduplication::State {
+  static constexpr uint32_t kNew = UINT32_MAX;
+  std::vector<DedupRow> rows;
+  std::vector<uint32_t> doc_owner_of;    // per row: its document's earlier owner, or kNew
+  std::vector<uint32_t> phone_owner_of;  // per phone of the rows, in order: idem
+  std::vector<DupKey> link;              // per row: the key of its first link
+  std::vector<uint32_t> root;            // per row: its set's first node
+  std::vector<int64_t> contact_ids;      // nodes past the rows: existing contacts
+  bool IsContact(uint32_t node) const { return node >= rows.size(); }
+  int64_t ContactId(uint32_t node) const { return contact_ids[node - rows.size()]; }
+};
+
+Deduplication::Deduplication(std::vector<DedupRow> rows_in, const ExistingContacts& existing,
+                             size_t two_threads_from)
+    : state_(std::make_unique<State>()) {
+  State& st = *state_;
+  st.rows = std::move(rows_in);
+  std::vector<DedupRow>& rows = st.rows;
   // Existing contacts become nodes after the rows.
   std::unordered_map<int64_t, uint32_t> contact_node;
-  std::vector<int64_t> contact_ids;
+  std::vector<int64_t>& contact_ids = st.contact_ids;
   auto node_of_contact = [&](int64_t id) {
     auto [it, added] =
         contact_node.emplace(id, static_cast<uint32_t>(rows.size() + contact_ids.size()));
@@ -168,9 +184,10 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
   // The first owner of every key, each table on its own (in row order, as one loop over the
   // rows would give): per row its document's earlier owner, per phone its phone's; kNew
   // when the key is new. A large base fills the document table on a second thread.
-  constexpr uint32_t kNew = UINT32_MAX;
+  constexpr uint32_t kNew = State::kNew;
   constexpr size_t kAhead = 16;  // keys prefetched ahead
-  std::vector<uint32_t> doc_owner_of(rows.size(), kNew);
+  std::vector<uint32_t>& doc_owner_of = st.doc_owner_of;
+  doc_owner_of.assign(rows.size(), kNew);
   auto fill_documents = [&] {
     OwnerTable owners(rows.size() + existing.by_document.size());
     size_t k = 0;
@@ -185,7 +202,8 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
       if (!added) doc_owner_of[i] = owner;
     }
   };
-  std::vector<uint32_t> phone_owner_of(phone_count, kNew);  // rows' phones, in order
+  std::vector<uint32_t>& phone_owner_of = st.phone_owner_of;
+  phone_owner_of.assign(phone_count, kNew);  // rows' phones, in order
   {
     std::thread documents;
     if (rows.size() >= two_threads_from) {
@@ -215,7 +233,8 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
   }
 
   UnionFind uf(rows.size(), contact_ids);
-  std::vector<DupKey> link(rows.size(), DupKey::kNone);
+  std::vector<DupKey>& link = st.link;
+  link.assign(rows.size(), DupKey::kNone);
   size_t at = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto node = static_cast<uint32_t>(i);
@@ -229,6 +248,26 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
       if (phone_owner_of[at] != kNew) link_with(phone_owner_of[at], DupKey::kPhone);
     }
   }
+  // Every row's root, once (Find compresses paths: it writes).
+  st.root.resize(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) st.root[i] = uf.Find(static_cast<uint32_t>(i));
+}
+
+Deduplication::~Deduplication() = default;
+Deduplication::Deduplication(Deduplication&&) noexcept = default;
+Deduplication& Deduplication::operator=(Deduplication&&) noexcept = default;
+
+size_t Deduplication::size() const { return state_->root.size(); }
+
+bool Deduplication::IsDuplicate(size_t row) const { return state_->root[row] != row; }
+
+DedupResult Deduplication::Finish() {
+  State& st = *state_;
+  constexpr uint32_t kNew = State::kNew;
+  std::vector<DedupRow>& rows = st.rows;
+  const std::vector<uint32_t>& doc_owner_of = st.doc_owner_of;
+  const std::vector<uint32_t>& phone_owner_of = st.phone_owner_of;
+  const std::vector<DupKey>& link = st.link;
   // A key's first owner is the earliest node that has it, and every node that has it is in
   // that node's set. So a duplicate shares its document with its winner (the set's earliest
   // node) exactly when the winner owns the document, and a phone exactly when the winner
@@ -236,16 +275,16 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
   // compared again.
   DedupResult result;
   result.rows.resize(rows.size());
-  at = 0;
+  size_t at = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
-    const uint32_t root = uf.Find(static_cast<uint32_t>(i));
+    const uint32_t root = st.root[i];
     const size_t first_phone = at;
     at += rows[i].phones.size();
     if (root == i) continue;  // a winner: its phones are collected below
     DedupOutcome& out = result.rows[i];
     out.duplicate = true;
-    if (uf.IsContact(root)) {
-      out.of_contact = uf.ContactId(root);
+    if (st.IsContact(root)) {
+      out.of_contact = st.ContactId(root);
     } else {
       out.of_row = root;
     }
@@ -263,7 +302,7 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
   // the set: not an existing contact's, not an earlier row's).
   at = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
-    const uint32_t root = uf.Find(static_cast<uint32_t>(i));
+    const uint32_t root = st.root[i];
     if (root == i) {
       // A winner's own phones come first (no row before it is in its set) and have no
       // repeats: they are taken as they are.
@@ -272,8 +311,8 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
       continue;
     }
     std::vector<Phone>* into = nullptr;
-    if (uf.IsContact(root)) {
-      into = &result.gained[uf.ContactId(root)];
+    if (st.IsContact(root)) {
+      into = &result.gained[st.ContactId(root)];
     } else {
       into = &result.rows[root].phones;
     }
@@ -290,7 +329,16 @@ DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& exis
       ++it;
     }
   }
+  // The tables go now, on this thread; IsDuplicate still answers.
+  State rest;
+  rest.root = std::move(st.root);
+  st = std::move(rest);
   return result;
+}
+
+DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& existing,
+                        size_t two_threads_from) {
+  return Deduplication(std::move(rows), existing, two_threads_from).Finish();
 }
 
 }  // namespace sondeo::campaigns

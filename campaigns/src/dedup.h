@@ -5,6 +5,7 @@
 // contact of the campaign before any row; the lowest contact id first) and gains the others'
 // phones, mobile first, without repeats.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -40,8 +41,30 @@ struct DedupResult {
   std::unordered_map<int64_t, std::vector<Phone>> gained;
 };
 
+// De-duplication in two steps: the constructor links the rows (who is a duplicate), Finish()
+// works out the rest (of whom, by which key, the winners' phones). The import writes the new
+// contacts, which need only the first, while the second runs on another thread.
 // From `two_threads_from` rows on, the documents' owners are found on a second thread
 // (same result).
+class Deduplication {
+ public:
+  Deduplication(std::vector<DedupRow> rows, const ExistingContacts& existing,
+                size_t two_threads_from = size_t{1} << 16);
+  ~Deduplication();
+  Deduplication(Deduplication&&) noexcept;
+  Deduplication& operator=(Deduplication&&) noexcept;
+
+  size_t size() const;                 // rows
+  bool IsDuplicate(size_t row) const;  // before and after Finish()
+  // The outcome of every row; once (the rows' phones move into it).
+  DedupResult Finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Both steps at once.
 DedupResult Deduplicate(std::vector<DedupRow> rows, const ExistingContacts& existing,
                         size_t two_threads_from = size_t{1} << 16);
 

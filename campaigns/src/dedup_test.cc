@@ -112,6 +112,18 @@ TEST(DedupTest, Classifies) {
       EXPECT_EQ(r.rows[i].of_contact, c.want[i].of_contact) << c.name << " row " << i;
       EXPECT_EQ(r.rows[i].key, c.want[i].key) << c.name << " row " << i;
     }
+    // In two steps: who is a duplicate is known before the rest, and stays so after it.
+    Deduplication steps(c.rows, c.existing);
+    ASSERT_EQ(steps.size(), c.want.size()) << c.name;
+    for (size_t i = 0; i < c.want.size(); ++i) {
+      EXPECT_EQ(steps.IsDuplicate(i), c.want[i].duplicate) << c.name << " row " << i;
+    }
+    const DedupResult finished = steps.Finish();
+    for (size_t i = 0; i < c.want.size(); ++i) {
+      EXPECT_EQ(steps.IsDuplicate(i), c.want[i].duplicate) << c.name << " row " << i;
+      EXPECT_EQ(finished.rows[i].of_row, c.want[i].of_row) << c.name << " row " << i;
+      EXPECT_EQ(finished.rows[i].key, c.want[i].key) << c.name << " row " << i;
+    }
   }
 }
 

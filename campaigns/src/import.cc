@@ -825,7 +825,9 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   candidates.shrink_to_fit();
 
   timer.Mark("supresión");
-  DedupResult dedup = Deduplicate(std::move(live), *existing);
+  // Who is a duplicate, now; of whom and the winners' phones on another thread while the new
+  // contacts are written (they need only the first).
+  Deduplication links(std::move(live), *existing);
   timer.Mark("deduplicación");
 
   if (verdicts.joinable()) verdicts.join();
@@ -834,8 +836,14 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   result.encoding = encoding_used;
   Funnel& fun = result.funnel;
   fun.initial = static_cast<int64_t>(states.size());
-  for (size_t i = 0; i < dedup.rows.size(); ++i) {
-    if (dedup.rows[i].duplicate) states[live_row[i]].cls = RowClass::kDuplicate;
+  std::vector<size_t> winners;  // indexes into the de-duplicated rows
+  winners.reserve(links.size());
+  for (size_t i = 0; i < links.size(); ++i) {
+    if (links.IsDuplicate(i)) {
+      states[live_row[i]].cls = RowClass::kDuplicate;
+    } else {
+      winners.push_back(i);
+    }
   }
   std::array<int64_t, static_cast<size_t>(RowCode::kInvalid) + 1> by_code{};
   for (const auto& st : states) {
@@ -883,8 +891,11 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     result.import_id = db.LastInsertRowId();
   }
 
-  // The rejects file is written on a thread of its own while this one inserts: beside its
-  // destination, renamed after the commit, removed on any failure.
+  // The rest of the de-duplication, then the rejects file, on a thread of its own while this
+  // one inserts. The file goes beside its destination, renamed after the commit, removed on
+  // any failure.
+  DedupResult dedup;
+  std::atomic<bool> dedup_finished{false};
   RejectsWriter rejects;
   if (!options.rejects_path.empty()) {
     rejects.tmp_path = options.rejects_path + ".tmp";
@@ -892,9 +903,16 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     if (rejects.file == nullptr) {
       return Status::InvalidArgument(options.rejects_path + ": no se puede escribir el archivo");
     }
+  }
+  {
     rejects.thread = std::thread([&] {
-      // Behind the contacts' texts, which the inserts wait for, on the spare core.
+      // Behind the contacts' texts, which the inserts wait for, on the spare core: the
+      // phones are inserted after the contacts.
       (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+      dedup = links.Finish();
+      dedup_finished = true;
+      dedup_finished.notify_all();
+      if (rejects.file == nullptr) return;
       std::string buf = "\xEF\xBB\xBF";
       for (size_t k = 0; k < header.size(); ++k) {
         if (k > 0) buf.push_back(',');
@@ -998,13 +1016,12 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   // updated row by row.
   bool rebuild_indexes = false;
   {
-    int64_t winners = 0;
-    for (const auto& out : dedup.rows) winners += out.duplicate ? 0 : 1;
+    const auto new_contacts = static_cast<int64_t>(winners.size());
     auto count = db.Prepare("SELECT COUNT(*) FROM contacts");
     if (!count.ok()) return count.error();
     auto row = count->Step();
     if (!row.ok()) return row.error();
-    rebuild_indexes = winners >= kBulkIndexRows && winners > count->Int(0);
+    rebuild_indexes = new_contacts >= kBulkIndexRows && new_contacts > count->Int(0);
   }
   if (rebuild_indexes) {
     for (const auto& index : ContactsBulkIndexes()) {
@@ -1032,8 +1049,9 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
         .Bind(5, p.unknown_to_libphonenumber ? "unknown_to_libphonenumber" : "");
     return ins_phone->Run();
   };
-  // The new contacts go in multi-row INSERTs (one statement start for many rows), their
-  // phones after them. Contact ids are assigned here as SQLite itself would (the largest id
+  // The new contacts go in multi-row INSERTs (one statement start for many rows), then their
+  // phones (the de-duplication's second step has worked them out meanwhile). Contact ids are
+  // assigned here as SQLite itself would (the largest id
   // + 1; the write lock is held), so the phones know them without a round trip per contact.
   constexpr size_t kContactColumns = 11;
   constexpr size_t kPhoneColumns = 5;
@@ -1083,9 +1101,12 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   std::vector<size_t> pending;  // indexes into dedup.rows
   std::vector<PendingPhone> pending_phones;
   int64_t inserted = 0;
-  auto flush_phones = [&]() -> Status {
-    for (size_t start = 0; start < pending_phones.size(); start += kPhoneRows) {
+  // The pending phones in batches of kPhoneRows; the last, shorter one only with `all`.
+  auto flush_phones = [&](bool all) -> Status {
+    size_t start = 0;
+    for (; start < pending_phones.size(); start += kPhoneRows) {
       const size_t rows = std::min(kPhoneRows, pending_phones.size() - start);
+      if (rows < kPhoneRows && !all) break;
       auto st = batch(phone_batches, kPhoneHead, kPhoneColumns, rows);
       if (!st.ok()) return st.error();
       for (size_t j = 0; j < rows; ++j) {
@@ -1101,14 +1122,12 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
       }
       if (Status s = (*st)->Run(); !s.ok()) return s;
     }
-    pending_phones.clear();
+    pending_phones.erase(pending_phones.begin(),
+                         pending_phones.begin() +
+                             static_cast<std::ptrdiff_t>(std::min(start, pending_phones.size())));
     return Status::Ok();
   };
   // The new contacts' text, prepared on another thread.
-  std::vector<size_t> winners;  // indexes into dedup.rows
-  for (size_t i = 0; i < dedup.rows.size(); ++i) {
-    if (!dedup.rows[i].duplicate) winners.push_back(i);
-  }
   ContactTexts texts;
   texts.chunks.resize((winners.size() + ContactTexts::kChunk - 1) / ContactTexts::kChunk);
   texts.thread = std::thread([&] {
@@ -1163,7 +1182,6 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     if (!st.ok()) return st.error();
     store::Statement& ins = **st;
     for (size_t j = 0; j < pending.size(); ++j) {
-      const auto& out = dedup.rows[pending[j]];
       const size_t r = live_row[pending[j]];
       const size_t nth = next_text++;
       const ContactTexts::Chunk& text = texts.Wait(nth);
@@ -1171,7 +1189,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
       const std::string_view doc = text.Field(in_chunk, 0);
       const int64_t id = next_id++;
       const int base = static_cast<int>(j * kContactColumns);
-      // Text bound without a copy: the chunk, the phones and the options outlive the run.
+      // Text bound without a copy: the chunk and the options outlive the run.
       ins.Bind(base + 1, id)
           .BindStatic(base + 2, options.campaign_id)
           .Bind(base + 3, result.import_id)
@@ -1187,16 +1205,13 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
           .BindStatic(base + 9, text.Field(in_chunk, 4))
           .BindStatic(base + 10, text.Field(in_chunk, 5))
           .BindStatic(base + 11, text.Field(in_chunk, 6));
-      for (size_t k = 0; k < out.phones.size(); ++k) {
-        pending_phones.push_back({id, &out.phones[k], static_cast<int64_t>(k)});
-      }
     }
     if (Status s = ins.Run(); !s.ok()) return s;
     inserted += static_cast<int64_t>(pending.size());
     pending.clear();
-    // The phones after their contacts (the foreign key is checked at once).
-    return flush_phones();
+    return Status::Ok();
   };
+  const int64_t first_id = next_id;
   for (const size_t i : winners) {
     pending.push_back(i);
     if (pending.size() < kContactRows) continue;
@@ -1209,7 +1224,23 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   if (hooks.fail_after_contacts >= 0 && inserted >= hooks.fail_after_contacts) {
     return Status::Internal("fallo inyectado durante la importación (prueba)");
   }
-  timer.Mark("inserción de contactos y teléfonos");
+  timer.Mark("inserción de contactos");
+  // Their phones, in the same order (contact by contact, mobile first), once the
+  // de-duplication has gathered them.
+  dedup_finished.wait(false);
+  timer.Mark("espera de la deduplicación");
+  for (size_t w = 0; w < winners.size(); ++w) {
+    const auto& phones = dedup.rows[winners[w]].phones;
+    for (size_t k = 0; k < phones.size(); ++k) {
+      pending_phones.push_back(
+          {first_id + static_cast<int64_t>(w), &phones[k], static_cast<int64_t>(k)});
+    }
+    if (pending_phones.size() >= kPhoneRows) {
+      if (Status s = flush_phones(false); !s.ok()) return s;
+    }
+  }
+  if (Status s = flush_phones(true); !s.ok()) return s;
+  timer.Mark("inserción de teléfonos");
   if (rebuild_indexes) {
     for (const auto& index : ContactsBulkIndexes()) {
       if (Status s = db.Exec(index.create_sql); !s.ok()) return s;
@@ -1245,9 +1276,12 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   // this one commits. Nothing reads it any more: the texts' thread has handed every chunk
   // over, the rejects file is written.
   if (texts.thread.joinable()) texts.thread.join();
-  std::thread disposal([dead_dedup = std::move(dedup), dead_pass = std::move(first)]() mutable {
+  rejects.Join();
+  std::thread disposal([dead_dedup = std::move(dedup), dead_pass = std::move(first),
+                        dead_links = std::move(links)]() mutable {
     dead_dedup = DedupResult{};
     dead_pass = PassPart{};
+    const Deduplication gone = std::move(dead_links);
   });
   const JoinOnExit join_disposal{disposal};
 
