@@ -32,7 +32,6 @@
 #include "campaigns/src/import_internal.h"
 #include "campaigns/src/table_reader.h"
 #include "common/log.h"
-#include "common/memory.h"
 #include "common/text.h"
 
 namespace sondeo::campaigns {
@@ -65,17 +64,19 @@ struct PassPart {
   std::vector<Verdict> verdicts;
 
   // After its first kSampleRows records, `consumed` bytes of the `range` it reads: room for
-  // the rest, estimated from those (a little more), on huge pages. Growing by doubling would
-  // copy and fault in every vector twice over.
+  // the rest, estimated from those (a little more). Growing by doubling would copy and fault
+  // in every vector twice over. Small pages: the second half's records are appended here
+  // after pass 1, and a fresh transparent huge page faults in several times slower on the
+  // VMs we measure on (that append took 10 or 70 ms, by luck).
   static constexpr size_t kSampleRows = 1024;
   void ReserveFor(uint64_t consumed, uint64_t range) {
     if (states.size() != kSampleRows) return;
     const size_t all = EstimatedRecords(consumed, range, kSampleRows);
     const size_t kept = all * (candidates.size() + 1) / kSampleRows + kSampleRows;
-    ReserveHuge(marks, all);
-    ReserveHuge(states, all);
-    ReserveHuge(candidates, std::min(all, kept));
-    ReserveHuge(candidate_row, std::min(all, kept));
+    marks.reserve(all);
+    states.reserve(all);
+    candidates.reserve(std::min(all, kept));
+    candidate_row.reserve(std::min(all, kept));
   }
 };
 

@@ -50,15 +50,5 @@ TEST(MemoryTest, LargeBufferIsAdvisedAndWorks) {
   EXPECT_EQ(buffer[kBytes / 2], static_cast<char>((kBytes / 2 / 4096) & 0xFF));
 }
 
-TEST(MemoryTest, ReserveHugeReserves) {
-  std::vector<uint64_t> v = {1, 2, 3};
-  ReserveHuge(v, size_t{1} << 20);
-  EXPECT_GE(v.capacity(), size_t{1} << 20);
-  EXPECT_EQ(v, (std::vector<uint64_t>{1, 2, 3}));
-  const auto* data = v.data();
-  ReserveHuge(v, 10);  // already enough: nothing moves
-  EXPECT_EQ(v.data(), data);
-}
-
 }  // namespace
 }  // namespace sondeo

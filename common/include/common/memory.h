@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstddef>
-#include <vector>
 
 namespace sondeo {
 
@@ -13,13 +12,5 @@ namespace sondeo {
 // the memory is first written. Below 4 MiB it does nothing. False when the kernel refused
 // (no THP support); the memory works the same either way.
 bool AdviseHugePages(void* p, size_t bytes);
-
-// v.reserve(n), the new storage advised as above.
-template <typename T>
-void ReserveHuge(std::vector<T>& v, size_t n) {
-  if (n <= v.capacity()) return;
-  v.reserve(n);
-  AdviseHugePages(v.data(), v.capacity() * sizeof(T));
-}
 
 }  // namespace sondeo
