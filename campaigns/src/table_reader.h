@@ -78,6 +78,8 @@ class TableReader {
 struct TableOptions {
   encoding::Encoding encoding = encoding::Encoding::kAuto;
   std::string sheet;  // XLSX only: sheet name; empty = first sheet
+  // A regular file this large or larger is read in two halves on two threads.
+  size_t parallel_read_bytes = size_t{8} << 20;
 };
 
 // Opens a CSV or XLSX file (by content: a ZIP signature means XLSX). Errors: kNotFound
