@@ -205,6 +205,7 @@ TEST(PhonePropertyTest, NanpShortcutBuildsWhatParseBuilds) {
   size_t taken = 0;
   size_t declined = 0;
   size_t valid = 0;
+  size_t valid_in_us = 0;
   for (size_t i = 0; i < CellCount() / 4; ++i) {
     // Mostly "1" + 10 digits (any area code, 0 and 1 included), some of other lengths and
     // country codes.
@@ -232,11 +233,17 @@ TEST(PhonePropertyTest, NanpShortcutBuildsWhatParseBuilds) {
                  parsed.has_country_code_source() || parsed.has_preferred_domestic_carrier_code())
         << digits;
     EXPECT_EQ(util.IsValidNumber(built), util.IsValidNumber(parsed)) << digits;
+    // Valid in the US (the first region of +1) is valid.
+    if (util.IsValidNumberForRegion(built, "US")) {
+      ++valid_in_us;
+      EXPECT_TRUE(util.IsValidNumber(built)) << digits;
+    }
     valid += util.IsValidNumber(built) ? 1u : 0u;
   }
   EXPECT_GT(taken, CellCount() / 8);
   EXPECT_GT(declined, CellCount() / 40);
   EXPECT_GT(valid, taken / 4);
+  EXPECT_GT(valid_in_us, valid / 2);
 }
 
 TEST(PhoneRulesTest, NanpNumberTakesOnlyOnePlusTenDigitsWithAnAreaCode) {
