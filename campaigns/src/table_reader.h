@@ -93,8 +93,9 @@ inline constexpr size_t kMaxFieldBytes = 1 << 20;
 inline constexpr size_t kMaxFields = 1000;
 
 // The CSV reader over bytes already in memory (`name` is used in messages only).
+// `fast_path` = false reads every record with the general scanner (for tests: same records).
 Result<std::unique_ptr<TableReader>> OpenCsvBytes(std::string bytes, std::string name,
-                                                  encoding::Encoding enc);
+                                                  encoding::Encoding enc, bool fast_path = true);
 // The XLSX reader.
 Result<std::unique_ptr<TableReader>> OpenXlsx(const std::string& path, const std::string& name,
                                               const std::string& sheet);
