@@ -1273,16 +1273,19 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     }
   }
   // What is left of pass 1 and of the de-duplication (a large base's phones are hundreds of
-  // thousands of small heap blocks: 50 ms to free) is freed on a thread of its own while
-  // this one commits. Nothing reads it any more: the texts' thread has handed every chunk
-  // over, the rejects file is written.
+  // thousands of small heap blocks: 50 ms to free) and the file's text are freed on a thread
+  // of its own while this one commits. Nothing reads them any more: the texts' thread has
+  // handed every chunk over, the rejects file is written.
   if (texts.thread.joinable()) texts.thread.join();
   rejects.Join();
   std::thread disposal([dead_dedup = std::move(dedup), dead_pass = std::move(first),
-                        dead_links = std::move(links)]() mutable {
+                        dead_links = std::move(links), dead_reader = std::move(*reader),
+                        dead_normalizer = std::move(second_normalizer)]() mutable {
     dead_dedup = DedupResult{};
     dead_pass = PassPart{};
-    const Deduplication gone = std::move(dead_links);
+    const Deduplication links_gone = std::move(dead_links);
+    dead_reader.reset();
+    dead_normalizer.reset();
   });
   const JoinOnExit join_disposal{disposal};
 
