@@ -666,12 +666,19 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   PieceRejects piece_rejects;
   bool checking = second.started();  // looking for the mark where the halves meet
   std::optional<size_t> meet;        // index of that mark among the second half's
+  size_t judged = 0;                 // first.verdicts judged already
   while (true) {
     uint64_t mark = 0;
     got = table.NextView(view, mark);
     if (!got.ok()) return got.error();
     if (!*got) break;
     if (checking && mark >= second.start) {
+      // This half is read: its foreign verdicts (libphonenumber, microseconds each) while
+      // the second half finishes.
+      for (; judged < first.verdicts.size(); ++judged) {
+        const PassPart::Verdict& v = first.verdicts[judged];
+        first.states[v.row].code = ForeignVerdict(v.unchecked, normalizer);
+      }
       second.Join();
       auto it = std::lower_bound(second.part.marks.begin(), second.part.marks.end(), mark);
       if (it != second.part.marks.end() && *it == mark) {
@@ -734,12 +741,14 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     }
   }
   second.part = PassPart{};
-  // The foreign verdicts: on the second half's thread's normaliser while this thread goes on
-  // with the transaction and the de-duplication (they touch other rows), or here.
+  // The other foreign verdicts: on the second half's thread's normaliser while this thread
+  // goes on with the transaction and the de-duplication (they touch other rows), or here.
   std::thread verdicts;
-  auto judge = [&first](CellNormalizer& norm) {
-    for (const auto& v : first.verdicts)
+  auto judge = [&first, judged](CellNormalizer& norm) {
+    for (size_t i = judged; i < first.verdicts.size(); ++i) {
+      const PassPart::Verdict& v = first.verdicts[i];
       first.states[v.row].code = ForeignVerdict(v.unchecked, norm);
+    }
   };
   struct JoinOnExit {
     std::thread& t;
@@ -747,7 +756,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
       if (t.joinable()) t.join();
     }
   } join_verdicts{verdicts};
-  if (second_normalizer != nullptr && !first.verdicts.empty()) {
+  if (second_normalizer != nullptr && judged < first.verdicts.size()) {
     verdicts = std::thread([&] { judge(*second_normalizer); });
   } else {
     judge(normalizer);
