@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "common/log.h"
+#include "store/src/coalescing_vfs.h"
 
 namespace sondeo::store {
 namespace {
@@ -136,7 +137,10 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
   int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  // Through the coalescing VFS (coalescing_vfs.h): a large commit's writes go out in large
+  // pieces.
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, CoalescingVfsName());
   std::unique_ptr<Db> db(new Db(raw, path));
   if (rc != SQLITE_OK) {
     return Status::InvalidArgument("cannot open database '" + path + "': " +

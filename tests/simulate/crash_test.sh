@@ -30,13 +30,19 @@ contains "$ERR" "nope" "the error names the campaign"
 expect_rc 1 "bad mode" -- "$SONDEO" --db "$DB" simulate --campaign crash --agents 2 --mode turbo
 contains "$ERR" "--mode" "the error names the option"
 
-# Kill -9 while calls are in flight (retry a few times if the kill lands between calls).
+# Kill -9 while calls are in flight (retry a few times if the kill lands between calls): as
+# soon as some calls are disposed, however fast the machine runs the simulation (a fixed
+# sleep let it finish first on a fast one).
 open=0
 for try in 1 2 3 4 5; do
   "$SONDEO" --db "$DB" simulate --campaign crash --agents 20 --days 60 --mode predictive >/dev/null 2>&1 &
   pid=$!
   PIDS+=("$pid")
-  sleep $((1 + try))
+  for _ in $(seq 1 200); do
+    [ "$(q "SELECT COUNT(*) FROM attempts WHERE state = 'disposed'" 2>/dev/null || echo 0)" -ge $((20 * try)) ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.02
+  done
   if ! kill -0 "$pid" 2>/dev/null; then fail "simulate finished before the kill (try $try)"; break; fi
   kill -9 "$pid"
   wait "$pid" 2>/dev/null
