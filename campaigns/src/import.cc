@@ -206,7 +206,7 @@ struct ContactTexts {
     }
   };
   std::vector<std::unique_ptr<Chunk>> chunks;
-  static constexpr size_t kAhead = 64;  // chunks the thread may be ahead (bounds memory)
+  static constexpr size_t kAhead = 8;  // chunks the thread may be ahead (bounds memory)
   // Both sides block (no spinning: the inserts and the rejects file need the cores).
   std::mutex mu;
   std::condition_variable cv;
