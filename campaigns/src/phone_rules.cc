@@ -1,4 +1,5 @@
 // Digit rules and the Colombian fast path (see phone_internal.h).
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -308,6 +309,10 @@ void SplitCell(std::string_view cell, std::vector<std::string_view>& out) {
   size_t i = 0;
   while (i < n) {
     const char c = cell[i];
+    if (IsDigit(c)) {  // most of a cell: never a separator
+      ++i;
+      continue;
+    }
     size_t skip = 0;  // separator length, 0 = not a separator
     if (is_hard(c)) {
       skip = 1;
@@ -341,6 +346,10 @@ void SplitCell(std::string_view cell, std::vector<std::string_view>& out) {
 }
 
 Cleaned CleanPiece(std::string_view piece) {
+  // Digits alone (most pieces): no label, notation, punctuation or prefix to take off.
+  if (piece.size() >= 3 && piece.size() <= 32 && std::all_of(piece.begin(), piece.end(), IsDigit)) {
+    return FromNationalDigits(piece);
+  }
   // Labels ("Cel:", "Tel", "tel:"): everything before the first digit or '+'.
   size_t i = 0;
   while (i < piece.size() && !IsDigit(piece[i]) && piece[i] != '+') ++i;
