@@ -1,5 +1,6 @@
 #include <limits>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -321,6 +322,47 @@ TEST(RejectsCsvTest, PlainRecordsAsFieldByField) {
   EXPECT_TRUE(AppendPlainRecordAsCsv(one, "", ';', 1));
   EXPECT_EQ(one, "");
   EXPECT_FALSE(AppendPlainRecordAsCsv(one, "", ';', 2));
+}
+
+// Random records of every length around the 16-byte steps, full of separators, spaces,
+// commas and semicolons: taken exactly when no field needs quotes and the count is right,
+// and then the fields joined by commas (what the field-by-field path writes).
+TEST(RejectsCsvTest, PlainRecordsMatchTheFieldByFieldPathOnRandomRecords) {
+  std::mt19937_64 rng(20261129);
+  const char alphabet[] = {'a', 'b', '7', ' ', ',', ';', '|', '\t', 'x', '0'};
+  size_t taken = 0;
+  for (int round = 0; round < 20000; ++round) {
+    const char separator = ",;\t|"[rng() % 4];
+    std::string raw;
+    const size_t length = rng() % 70;
+    const bool sparse = rng() % 2 == 0;  // mostly letters: most records are taken
+    for (size_t k = 0; k < length; ++k) {
+      raw.push_back(sparse && rng() % 6 != 0 ? 'a' + static_cast<char>(rng() % 3)
+                                             : alphabet[rng() % sizeof alphabet]);
+    }
+    std::vector<std::string> fields;
+    size_t from = 0;
+    for (size_t at = raw.find(separator); at != std::string::npos; at = raw.find(separator, from)) {
+      fields.push_back(raw.substr(from, at - from));
+      from = at + 1;
+    }
+    fields.push_back(raw.substr(from));
+    std::string want = "pre";
+    for (const auto& f : fields) {
+      want.push_back(',');
+      AppendCsvField(want, f);
+    }
+    const bool quoted = want.find('"') != std::string::npos;
+    for (const size_t count : {fields.size(), fields.size() + 1}) {
+      std::string line = "pre,";
+      const bool ok = AppendPlainRecordAsCsv(line, raw, separator, count);
+      const bool expected = !quoted && count == fields.size();
+      ASSERT_EQ(ok, expected) << "[" << raw << "] separator " << int{separator};
+      EXPECT_EQ(line, ok ? want : "pre,") << "[" << raw << "]";
+      taken += ok ? 1 : 0;
+    }
+  }
+  EXPECT_GT(taken, 4000u);
 }
 
 TEST(EstimatedRecordsTest, FromTheSampleAndBounded) {
