@@ -789,8 +789,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
       first.states.push_back(st);
     }
   }
-  // What is left of the second half goes with the disposal thread, after the inserts.
-  PassPart second_rest = std::move(second.part);
+  second.part = PassPart{};
   // The other foreign verdicts: on the second half's thread's normaliser while this thread
   // goes on with the transaction and the de-duplication (they touch other rows), or here.
   std::thread verdicts;
@@ -1344,12 +1343,10 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   rejects.Join();
   log::Debug("importación: textos de los contactos, {:.0f} ms de CPU de su hilo", texts.cpu_ms);
   std::thread disposal([dead_dedup = std::move(dedup), dead_pass = std::move(first),
-                        dead_second = std::move(second_rest), dead_links = std::move(links),
-                        dead_reader = std::move(*reader),
+                        dead_links = std::move(links), dead_reader = std::move(*reader),
                         dead_normalizer = std::move(second_normalizer)]() mutable {
     dead_dedup = DedupResult{};
     dead_pass = PassPart{};
-    dead_second = PassPart{};
     const Deduplication links_gone = std::move(dead_links);
     dead_reader.reset();
     dead_normalizer.reset();
