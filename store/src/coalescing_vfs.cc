@@ -113,46 +113,13 @@ int Write(sqlite3_file* file, const void* data, int n, sqlite3_int64 offset) {
   return SQLITE_OK;
 }
 
-int Truncate(sqlite3_file* file, sqlite3_int64 size) {
+// Writes what `file` gathered (with `both`, a main database's WAL's too), then makes the
+// default VFS's call `method`.
+template <auto Method, bool both, typename... Args>
+int Forward(sqlite3_file* file, Args... args) {
   File* f = Of(file);
-  if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return Real(f).xTruncate(f->real, size);
-}
-
-int Sync(sqlite3_file* file, int flags) {
-  File* f = Of(file);
-  if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return Real(f).xSync(f->real, flags);
-}
-
-int FileSize(sqlite3_file* file, sqlite3_int64* size) {
-  File* f = Of(file);
-  if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return Real(f).xFileSize(f->real, size);
-}
-
-int Lock(sqlite3_file* file, int level) {
-  File* f = Of(file);
-  if (int rc = FlushBoth(f); rc != SQLITE_OK) return rc;
-  return Real(f).xLock(f->real, level);
-}
-
-int Unlock(sqlite3_file* file, int level) {
-  File* f = Of(file);
-  if (int rc = FlushBoth(f); rc != SQLITE_OK) return rc;
-  return Real(f).xUnlock(f->real, level);
-}
-
-int CheckReservedLock(sqlite3_file* file, int* out) {
-  File* f = Of(file);
-  if (int rc = FlushBoth(f); rc != SQLITE_OK) return rc;
-  return Real(f).xCheckReservedLock(f->real, out);
-}
-
-int FileControl(sqlite3_file* file, int op, void* arg) {
-  File* f = Of(file);
-  if (int rc = FlushBoth(f); rc != SQLITE_OK) return rc;
-  return Real(f).xFileControl(f->real, op, arg);
+  if (int rc = both ? FlushBoth(f) : Flush(f); rc != SQLITE_OK) return rc;
+  return (Real(f).*Method)(f->real, args...);
 }
 
 int SectorSize(sqlite3_file* file) {
@@ -263,13 +230,13 @@ void Register() {
   g_methods.xClose = Close;
   g_methods.xRead = Read;
   g_methods.xWrite = Write;
-  g_methods.xTruncate = Truncate;
-  g_methods.xSync = Sync;
-  g_methods.xFileSize = FileSize;
-  g_methods.xLock = Lock;
-  g_methods.xUnlock = Unlock;
-  g_methods.xCheckReservedLock = CheckReservedLock;
-  g_methods.xFileControl = FileControl;
+  g_methods.xTruncate = Forward<&sqlite3_io_methods::xTruncate, false>;
+  g_methods.xSync = Forward<&sqlite3_io_methods::xSync, false>;
+  g_methods.xFileSize = Forward<&sqlite3_io_methods::xFileSize, false>;
+  g_methods.xLock = Forward<&sqlite3_io_methods::xLock, true>;
+  g_methods.xUnlock = Forward<&sqlite3_io_methods::xUnlock, true>;
+  g_methods.xCheckReservedLock = Forward<&sqlite3_io_methods::xCheckReservedLock, true>;
+  g_methods.xFileControl = Forward<&sqlite3_io_methods::xFileControl, true>;
   g_methods.xSectorSize = SectorSize;
   g_methods.xDeviceCharacteristics = DeviceCharacteristics;
   g_methods.xShmMap = ShmMap;
