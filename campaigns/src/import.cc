@@ -1112,8 +1112,8 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   };
   // The new contacts go in multi-row INSERTs (one statement start for many rows), then their
   // phones (the de-duplication's second step has worked them out meanwhile). Contact ids are
-  // assigned here as SQLite itself would (the largest id
-  // + 1; the write lock is held), so the phones know them without a round trip per contact.
+  // assigned here as SQLite itself would (the largest id + 1; the write lock is held), so the
+  // phones know them without a round trip per contact.
   constexpr size_t kContactColumns = 11;
   constexpr size_t kPhoneColumns = 5;
   constexpr size_t kContactRows = 32;
