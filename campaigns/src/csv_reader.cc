@@ -452,6 +452,10 @@ bool Prefault(char* p, size_t n) {
 // most of the reading, and each thread takes half. nullopt when the file is not such a file
 // or changed size while it was read: the caller reads it the plain way.
 std::optional<std::string> ReadInHalves(const std::string& path, size_t parallel_from) {
+  // Looked at before it is opened: opening a pipe would wait for its writer, and what it
+  // then sent would be lost to the plain read.
+  struct stat before {};
+  if (::stat(path.c_str(), &before) != 0 || !S_ISREG(before.st_mode)) return std::nullopt;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   struct Closer {

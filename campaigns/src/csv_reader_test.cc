@@ -1,7 +1,11 @@
+#include <fstream>
 #include <iterator>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <sys/stat.h>
 
 #include "campaigns/src/encoding.h"
 #include "campaigns/src/table_reader.h"
@@ -267,6 +271,32 @@ TEST(CsvReaderTest, FileReadInHalvesReadsTheSame) {
     EXPECT_EQ((*two)->TextBytes(), content.size()) << size;
     EXPECT_EQ(records(**one), records(**two)) << size;
   }
+}
+
+// A pipe is read the plain way, once: the two-halves reader looks before it opens (opening
+// it would wait for the writer, and what it sent would be lost to the plain read).
+TEST(CsvReaderTest, PipeIsReadOnce) {
+  testing::TempDir dir;
+  const std::string path = dir.File("base.fifo");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  std::thread writer([&] {
+    std::ofstream out(path, std::ios::binary);
+    out << "documento;telefono\n1;3001234567\n2;3009876543\n";
+  });
+  TableOptions halves;
+  halves.parallel_read_bytes = 1;
+  auto reader = OpenTable(path, halves);
+  writer.join();
+  ASSERT_TRUE(reader.ok()) << reader.error().message();
+  TableRecord rec;
+  int records = 0;
+  while (true) {
+    auto got = (*reader)->Next(rec);
+    ASSERT_TRUE(got.ok());
+    if (!*got) break;
+    ++records;
+  }
+  EXPECT_EQ(records, 3);  // the header and two rows
 }
 
 // Every record, line number, mark and error of a reader, as text.
