@@ -66,6 +66,12 @@ struct PassPart {
     std::vector<std::string> unchecked;
   };
   std::vector<Verdict> verdicts;
+  // The codes of the rows of verdicts[from...], by `norm`'s libphonenumber.
+  void Judge(size_t from, CellNormalizer& norm) {
+    for (size_t i = from; i < verdicts.size(); ++i) {
+      states[verdicts[i].row].code = ForeignVerdict(verdicts[i].unchecked, norm);
+    }
+  }
 
   // After its first kSampleRows records, `consumed` bytes of the `range` it reads: room for
   // the rest, estimated from those (a little more). Growing by doubling would copy and fault
@@ -445,11 +451,6 @@ RowCode ForeignVerdict(const std::vector<std::string>& unchecked, CellNormalizer
   return RowCode::kInvalid;
 }
 
-RowCode RowRejectCode(const PieceRejects& pieces, CellNormalizer& normalizer) {
-  if (NeedsForeignVerdict(pieces)) return ForeignVerdict(pieces.unchecked, normalizer);
-  return MostSpecific(pieces.judged);
-}
-
 std::vector<ReasonInfo> RejectReasons() {
   std::vector<ReasonInfo> out;
   for (RowCode c :
@@ -724,10 +725,8 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
     if (checking && mark >= second.start) {
       // This half is read: its foreign verdicts (libphonenumber, microseconds each) while
       // the second half finishes.
-      for (; judged < first.verdicts.size(); ++judged) {
-        const PassPart::Verdict& v = first.verdicts[judged];
-        first.states[v.row].code = ForeignVerdict(v.unchecked, normalizer);
-      }
+      first.Judge(judged, normalizer);
+      judged = first.verdicts.size();
       second.Join();
       auto it = std::lower_bound(second.part.marks.begin(), second.part.marks.end(), mark);
       if (it != second.part.marks.end() && *it == mark) {
@@ -793,12 +792,7 @@ Result<ImportResult> ImportWith(store::Db& db, const std::string& path,
   // The other foreign verdicts: on the second half's thread's normaliser while this thread
   // goes on with the transaction and the de-duplication (they touch other rows), or here.
   std::thread verdicts;
-  auto judge = [&first, judged](CellNormalizer& norm) {
-    for (size_t i = judged; i < first.verdicts.size(); ++i) {
-      const PassPart::Verdict& v = first.verdicts[i];
-      first.states[v.row].code = ForeignVerdict(v.unchecked, norm);
-    }
-  };
+  auto judge = [&first, judged](CellNormalizer& norm) { first.Judge(judged, norm); };
   struct JoinOnExit {
     std::thread& t;
     ~JoinOnExit() {

@@ -90,12 +90,11 @@ struct PieceRejects {
     }
   }
 };
-// The code of a row left without any callable phone: MostSpecific of its pieces, where an
-// unchecked foreign piece is judged by `normalizer` only when its verdict can name the code
-// (nothing more specific than NUMERO_EXTRANJERO among the others).
-RowCode RowRejectCode(const PieceRejects& pieces, CellNormalizer& normalizer);
-// RowRejectCode in two steps, so the slow verdicts can wait for a spare core: whether it
-// would ask `normalizer` about the unchecked pieces, and then the code they give.
+// The code of a row left without any callable phone is MostSpecific of its pieces, where an
+// unchecked foreign piece is judged by libphonenumber only when its verdict can name the
+// code (nothing more specific than NUMERO_EXTRANJERO among the others). In two steps, so the
+// slow verdicts can wait for a spare core: whether the pieces need that verdict, and then
+// the code their unchecked pieces give.
 bool NeedsForeignVerdict(const PieceRejects& pieces);
 RowCode ForeignVerdict(const std::vector<std::string>& unchecked, CellNormalizer& normalizer);
 
