@@ -77,12 +77,6 @@ int Close(sqlite3_file* file) {
   return flushed != SQLITE_OK ? flushed : rc;
 }
 
-int Read(sqlite3_file* file, void* out, int n, sqlite3_int64 offset) {
-  File* f = Of(file);
-  if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return Real(f).xRead(f->real, out, n, offset);
-}
-
 int Write(sqlite3_file* file, const void* data, int n, sqlite3_int64 offset) {
   File* f = Of(file);
   if (f->buffer == nullptr && Gathers(f)) {
@@ -228,7 +222,7 @@ void Register() {
   if (g_real == nullptr) return;
   g_methods.iVersion = 3;
   g_methods.xClose = Close;
-  g_methods.xRead = Read;
+  g_methods.xRead = Forward<&sqlite3_io_methods::xRead, false>;
   g_methods.xWrite = Write;
   g_methods.xTruncate = Forward<&sqlite3_io_methods::xTruncate, false>;
   g_methods.xSync = Forward<&sqlite3_io_methods::xSync, false>;

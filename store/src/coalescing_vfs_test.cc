@@ -54,7 +54,7 @@ void Fill(Db& db, int from, int n) {
   ASSERT_TRUE(tx->Commit().ok());
 }
 
-TEST(CoalescingVfsTest, IsRegisteredAndUsedByDb) {
+TEST(CoalescingVfsTest, IsRegisteredButNotTheDefault) {
   ASSERT_NE(CoalescingVfsName(), nullptr);
   EXPECT_NE(sqlite3_vfs_find(CoalescingVfsName()), nullptr);
   EXPECT_NE(sqlite3_vfs_find(nullptr), sqlite3_vfs_find(CoalescingVfsName()));  // not default
